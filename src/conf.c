@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* conf.c - Command line, and the addresses merd serves (host's by default) */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "flow.h"
+#include "icmp.h"
+#include "log.h"
+#include "merd.h"
+#include "netlink.h"
+#include "udp.h"
+#include "util.h"
+
+#define RESOLV_CONF	"/etc/resolv.conf"
+
+enum {
+	OPT_NS = 0x100, OPT_ONE_OFF, OPT_TRACE, OPT_UDP_TIMEOUT,
+	OPT_ICMP_TIMEOUT, OPT_MAX_FLOWS, OPT_VERSION,
+};
+
+static const char conf_usage[] =
+"Usage: merd [OPTIONS]                     VM mode: serve one qemu\n"
+"       merd [OPTIONS] --ns [--] [CMD...]  namespace mode\n"
+"\n"
+"Guest link:\n"
+"  -s, --socket PATH      UNIX socket to listen on for qemu's stream netdev\n"
+"                         (default $XDG_RUNTIME_DIR/merd.socket or\n"
+"                         /tmp/merd-UID.socket)\n"
+"  -F, --fd N             use the already connected socket N instead\n"
+"  -1, --one-off          exit once the guest disconnects\n"
+"      --ns               run CMD (default $SHELL) in a new user and network\n"
+"                         namespace with a tap device served by merd\n"
+"Addresses given to the guest (default: the host's own):\n"
+"  -i, --interface NAME   host interface to copy (default: default route's)\n"
+"  -a, --address ADDR     guest's IPv4 address\n"
+"  -n, --netmask PREFIX   its prefix length\n"
+"  -g, --gateway ADDR     gateway the guest routes through\n"
+"  -D, --dns ADDR         resolver for the guest (repeatable; default: the\n"
+"                         host's, loopback ones reached through the gateway)\n"
+"  -S, --search LIST      DNS search list (default: the host's)\n"
+"  -m, --mtu N            MTU (default 1500 VM mode, 65520 namespace mode)\n"
+"  -4, --ipv4-only        IPv4 only\n"
+"  -6, --ipv6-only        IPv6 only\n"
+"Flows:\n"
+"      --max-flows N      size of the flow table (default 65536)\n"
+"      --udp-timeout S    idle UDP flows expire after S seconds (180)\n"
+"      --icmp-timeout S   idle ICMP echo flows expire after S seconds (60)\n"
+"Process:\n"
+"  -f, --foreground       stay in the foreground (VM mode detaches once\n"
+"                         listening otherwise)\n"
+"  -d, --debug            debug messages\n"
+"      --trace            per-packet messages too\n"
+"  -q, --quiet            errors only\n"
+"  -h, --help             this text\n"
+"      --version          version\n";
+
+static const struct option conf_options[] = {
+	{ "socket",	required_argument,	NULL, 's' },
+	{ "fd",		required_argument,	NULL, 'F' },
+	{ "one-off",	no_argument,		NULL, '1' },
+	{ "ns",		no_argument,		NULL, OPT_NS },
+	{ "interface",	required_argument,	NULL, 'i' },
+	{ "address",	required_argument,	NULL, 'a' },
+	{ "netmask",	required_argument,	NULL, 'n' },
+	{ "gateway",	required_argument,	NULL, 'g' },
+	{ "dns",	required_argument,	NULL, 'D' },
+	{ "search",	required_argument,	NULL, 'S' },
+	{ "mtu",	required_argument,	NULL, 'm' },
+	{ "ipv4-only",	no_argument,		NULL, '4' },
+	{ "ipv6-only",	no_argument,		NULL, '6' },
+	{ "max-flows",	required_argument,	NULL, OPT_MAX_FLOWS },
+	{ "udp-timeout", required_argument,	NULL, OPT_UDP_TIMEOUT },
+	{ "icmp-timeout", required_argument,	NULL, OPT_ICMP_TIMEOUT },
+	{ "foreground",	no_argument,		NULL, 'f' },
+	{ "debug",	no_argument,		NULL, 'd' },
+	{ "trace",	no_argument,		NULL, OPT_TRACE },
+	{ "quiet",	no_argument,		NULL, 'q' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, OPT_VERSION },
+	{ 0 },
+};
+
+/**
+ * conf_uint() - Parse a bounded unsigned option value
+ * @name:	Option name, for the error line
+ * @s:		Text
+ * @min:	Smallest accepted value
+ * @max:	Largest accepted value
+ * @out:	Result
+ *
+ * Return: 0 on success, -EINVAL (reported) otherwise
+ */
+static int conf_uint(const char *name, const char *s, unsigned long min,
+		     unsigned long max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || !*s || *end || v < min || v > max) {
+		err("invalid %s '%s': expected %lu to %lu", name, s, min, max);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/**
+ * conf_addr4() - Parse an IPv4 address option value
+ * @name:	Option name, for the error line
+ * @s:		Text
+ * @out:	Result
+ *
+ * Return: 0 on success, -EINVAL (reported) otherwise
+ */
+static int conf_addr4(const char *name, const char *s, struct in_addr *out)
+{
+	if (inet_pton(AF_INET, s, out) != 1) {
+		err("invalid %s '%s': expected an IPv4 address", name, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * conf_set_defaults() - Values used when no option says otherwise
+ * @conf:	Configuration to fill
+ */
+static void conf_set_defaults(struct conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->mode = MODE_VM;
+	conf->link_fd = -1;
+	conf->v4 = conf->v6 = true;
+	conf->udp_timeout = UDP_TIMEOUT_DEFAULT;
+	conf->icmp_timeout = ICMP_TIMEOUT_DEFAULT;
+	conf->max_flows = FLOW_MAX_DEFAULT;
+	conf->prefix4 = -1;
+	strcpy(conf->tap_name, "tap0");
+}
+
+/**
+ * conf_default_socket() - Pick the socket path when none was given
+ * @conf:	Configuration
+ */
+static void conf_default_socket(struct conf *conf)
+{
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+
+	if (dir && *dir)
+		snprintf(conf->sock_path, sizeof(conf->sock_path),
+			 "%s/merd.socket", dir);
+	else
+		snprintf(conf->sock_path, sizeof(conf->sock_path),
+			 "/tmp/merd-%u.socket", (unsigned int)getuid());
+}
+
+/**
+ * conf_option() - Apply one option
+ * @conf:	Configuration
+ * @opt:	Option character or code
+ * @arg:	Its argument, if any
+ * @level:	Log level, updated by -d, -q, --trace
+ *
+ * Return: 0, 1 if merd should exit 0 now (help, version), -EINVAL
+ */
+static int conf_option(struct conf *conf, int opt, const char *arg,
+		       enum log_level *level)
+{
+	unsigned int v;
+
+	switch (opt) {
+	case 's':
+		if (strlen(arg) >= sizeof(conf->sock_path)) {
+			err("socket path too long: %s", arg);
+			return -EINVAL;
+		}
+		strcpy(conf->sock_path, arg);
+		return 0;
+	case 'F':
+		if (conf_uint("--fd", arg, 0, INT_MAX, &v))
+			return -EINVAL;
+		conf->link_fd = (int)v;
+		return 0;
+	case '1': conf->one_off = true; return 0;
+	case OPT_NS: conf->mode = MODE_NS; return 0;
+	case 'i':
+		if (strlen(arg) >= sizeof(conf->ifname)) {
+			err("invalid --interface '%s': name too long", arg);
+			return -EINVAL;
+		}
+		strcpy(conf->ifname, arg);
+		return 0;
+	case 'a': return conf_addr4("--address", arg, &conf->addr4);
+	case 'g': return conf_addr4("--gateway", arg, &conf->gw4);
+	case 'n':
+		if (conf_uint("--netmask", arg, 0, 32, &v))
+			return -EINVAL;
+		conf->prefix4 = (int)v;
+		return 0;
+	case 'D':
+		if (conf->n_dns4 == CONF_MAX_DNS) {
+			err("at most %d resolvers", CONF_MAX_DNS);
+			return -EINVAL;
+		}
+		if (conf_addr4("--dns", arg, &conf->dns4[conf->n_dns4].target))
+			return -EINVAL;
+		conf->n_dns4++;
+		return 0;
+	case 'S':
+		if (strlen(arg) >= sizeof(conf->search)) {
+			err("search list too long");
+			return -EINVAL;
+		}
+		strcpy(conf->search, arg);
+		return 0;
+	case 'm':
+		if (conf_uint("--mtu", arg, CONF_MTU_MIN, CONF_MTU_MAX, &v))
+			return -EINVAL;
+		conf->mtu = (int)v;
+		return 0;
+	case '4': conf->v6 = false; return 0;
+	case '6': conf->v4 = false; return 0;
+	case OPT_MAX_FLOWS:
+		return conf_uint("--max-flows", arg, 16, 1U << 24,
+				 &conf->max_flows);
+	case OPT_UDP_TIMEOUT:
+		return conf_uint("--udp-timeout", arg, 1, 86400,
+				 &conf->udp_timeout);
+	case OPT_ICMP_TIMEOUT:
+		return conf_uint("--icmp-timeout", arg, 1, 86400,
+				 &conf->icmp_timeout);
+	case 'f': conf->foreground = true; return 0;
+	case 'd': *level = LOG_LVL_DEBUG; return 0;
+	case OPT_TRACE: *level = LOG_LVL_TRACE; return 0;
+	case 'q': *level = LOG_LVL_ERR; return 0;
+	case 'h': fputs(conf_usage, stdout); return 1;
+	case OPT_VERSION: printf("merd %s\n", MERD_VERSION); return 1;
+	default:
+		fputs("Try 'merd --help'.\n", stderr);
+		return -EINVAL;
+	}
+}
+
+/**
+ * conf_parse() - Parse the command line
+ * @conf:	Configuration to fill
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Return: 0 to run, 1 to exit 0 at once (help, version), -EINVAL on bad
+ * usage (one line on stderr already)
+ */
+int conf_parse(struct conf *conf, int argc, char **argv)
+{
+	enum log_level level = LOG_LVL_INFO;
+	int opt, rc;
+
+	conf_set_defaults(conf);
+	log_init(level, false);
+	while ((opt = getopt_long(argc, argv, "+s:F:1i:a:n:g:D:S:m:46fdqh",
+				  conf_options, NULL)) != -1) {
+		rc = conf_option(conf, opt, optarg, &level);
+		if (rc)
+			return rc;
+	}
+	log_init(level, false);
+
+	if (!conf->v4 && !conf->v6) {
+		err("-4 and -6 together leave no protocol");
+		return -EINVAL;
+	}
+	if (conf->mode == MODE_NS) {
+		conf->cmd = optind < argc ? argv + optind : NULL;
+		conf->foreground = true;
+	} else if (optind < argc) {
+		err("unexpected argument '%s' (a command needs --ns)",
+		    argv[optind]);
+		return -EINVAL;
+	} else if (conf->link_fd < 0 && !conf->sock_path[0]) {
+		conf_default_socket(conf);
+	}
+	if (!conf->mtu)
+		conf->mtu = conf->mode == MODE_NS ? CONF_MTU_DEFAULT_NS
+						  : CONF_MTU_DEFAULT_VM;
+	return 0;
+}
+
+/**
+ * conf_resolv_line() - Use one line of resolv.conf
+ * @conf:	Configuration, resolvers and search list updated
+ * @line:	Line, newline stripped
+ * @want_ns:	Take nameserver lines (no -D was given)
+ * @want_search:	Take search and domain lines (no -S was given)
+ */
+static void conf_resolv_line(struct conf *conf, char *line, bool want_ns,
+			     bool want_search)
+{
+	char *kw = strtok(line, " \t"), *arg = strtok(NULL, " \t");
+	struct in_addr a;
+
+	if (!kw || !arg)
+		return;
+	if (want_ns && !strcmp(kw, "nameserver") &&
+	    inet_pton(AF_INET, arg, &a) == 1 && conf->n_dns4 < CONF_MAX_DNS) {
+		conf->dns4[conf->n_dns4++].target = a;
+	} else if (want_search &&
+		   (!strcmp(kw, "search") || !strcmp(kw, "domain"))) {
+		conf->search[0] = '\0';
+		for (; arg; arg = strtok(NULL, " \t")) {
+			size_t used = strlen(conf->search);
+
+			if (used + strlen(arg) + 2 > sizeof(conf->search))
+				break;
+			snprintf(conf->search + used,
+				 sizeof(conf->search) - used, "%s%s",
+				 used ? " " : "", arg);
+		}
+	}
+}
+
+/**
+ * conf_read_resolv() - Take resolvers and search list from resolv.conf
+ * @conf:	Configuration
+ */
+static void conf_read_resolv(struct conf *conf)
+{
+	bool want_ns = !conf->n_dns4, want_search = !conf->search[0];
+	char line[512];
+	FILE *f;
+
+	if (!want_ns && !want_search)
+		return;
+	f = fopen(RESOLV_CONF, "re");
+	if (!f) {
+		warn("cannot read %s: %s", RESOLV_CONF, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n#;")] = '\0';
+		conf_resolv_line(conf, line, want_ns, want_search);
+	}
+	fclose(f);
+}
+
+/**
+ * conf_map_dns() - Choose what the guest is told for each resolver
+ * @conf:	Configuration, addresses and gateway known
+ *
+ * A resolver on the host's loopback (127.0.0.53 of systemd-resolved, say)
+ * is out of the guest's reach: the guest is given the gateway instead, and
+ * merd sends queries to the gateway's port 53 on to that resolver.
+ */
+static void conf_map_dns(struct conf *conf)
+{
+	bool gw_used = false;
+	int i, n = 0;
+
+	for (i = 0; i < conf->n_dns4; i++) {
+		struct conf_dns4 d = conf->dns4[i];
+
+		d.advertised = d.target;
+		if ((ntohl(d.target.s_addr) >> 24) == IN_LOOPBACKNET) {
+			if (gw_used || !conf->gw4.s_addr)
+				continue;
+			d.advertised = conf->gw4;
+			gw_used = true;
+		}
+		conf->dns4[n++] = d;
+	}
+	conf->n_dns4 = n;
+}
+
+/**
+ * conf_host_defaults() - Fill what options left open from the host
+ * @conf:	Configuration
+ *
+ * The guest gets the address, prefix and gateway of the host interface
+ * that holds the default route (or --interface), and the host's resolvers.
+ *
+ * Return: 0 on success, -ENOENT if the host has no usable IPv4 set-up and
+ * options did not give one (reported)
+ */
+int conf_host_defaults(struct conf *conf)
+{
+	struct nl_host4 h = { 0 };
+
+	if (conf->v4 && (!conf->addr4.s_addr || !conf->gw4.s_addr ||
+			 conf->prefix4 < 0)) {
+		int rc = nl_host4_get(conf->ifname[0] ? conf->ifname : NULL,
+				      &h);
+
+		if (rc && !conf->addr4.s_addr) {
+			err("no IPv4 address on the host%s%s to give the "
+			    "guest: use -a, -n and -g", conf->ifname[0] ?
+			    " interface " : "", conf->ifname);
+			return -ENOENT;
+		}
+		if (!conf->addr4.s_addr)
+			conf->addr4 = h.addr;
+		if (conf->prefix4 < 0)
+			conf->prefix4 = rc ? 24 : h.prefix_len;
+		if (!conf->gw4.s_addr)
+			conf->gw4 = h.gw;
+	}
+	if (conf->v4 && !conf->gw4.s_addr) {
+		err("no IPv4 gateway to give the guest: use -g");
+		return -ENOENT;
+	}
+	conf_read_resolv(conf);
+	conf_map_dns(conf);
+	return 0;
+}
+
+/**
+ * conf_resolv_text() - resolv.conf contents for a namespace guest
+ * @conf:	Configuration, resolvers mapped
+ *
+ * Return: text naming the advertised resolvers and the search list, in a
+ * static buffer, or NULL if there is no resolver to name
+ */
+const char *conf_resolv_text(const struct conf *conf)
+{
+	static char text[CONF_MAX_DNS * 32 + CONF_SEARCH_LEN + 16];
+	char addr[INET_ADDRSTRLEN];
+	size_t used = 0;
+	int i;
+
+	if (!conf->n_dns4)
+		return NULL;
+	for (i = 0; i < conf->n_dns4; i++) {
+		inet_ntop(AF_INET, &conf->dns4[i].advertised, addr,
+			  sizeof(addr));
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 "nameserver %s\n", addr);
+	}
+	if (conf->search[0])
+		snprintf(text + used, sizeof(text) - used, "search %s\n",
+			 conf->search);
+	return text;
+}

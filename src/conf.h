@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* conf.h - Options and the addresses merd serves to the guest */
+#ifndef MERD_CONF_H
+#define MERD_CONF_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/un.h>
+
+#define CONF_MAX_DNS		4
+#define CONF_SEARCH_LEN		256
+#define CONF_MTU_MAX		65520
+#define CONF_MTU_MIN		576
+#define CONF_MTU_DEFAULT_VM	1500
+#define CONF_MTU_DEFAULT_NS	65520
+
+enum merd_mode {
+	MODE_VM,
+	MODE_NS,
+};
+
+/**
+ * struct conf_dns4 - One resolver given to the guest
+ * @advertised:	Address the guest is told to use
+ * @target:	Address queries are sent to (differs for loopback resolvers)
+ */
+struct conf_dns4 {
+	struct in_addr advertised;
+	struct in_addr target;
+};
+
+/**
+ * struct conf - Configuration, fixed after start-up
+ * @mode:	VM (qemu socket) or namespace mode
+ * @sock_path:	VM mode: UNIX socket path to listen on
+ * @link_fd:	Already connected guest socket (--fd), or -1
+ * @one_off:	Exit once the guest disconnects
+ * @foreground:	Do not detach
+ * @cmd:	Namespace mode: command to run inside, NULL-terminated
+ * @v4:		IPv4 enabled
+ * @v6:		IPv6 enabled
+ * @mtu:	MTU given to the guest
+ * @ifname:	Host interface mirrored, empty for the default route's
+ * @addr4:	Guest's IPv4 address
+ * @prefix4:	Its prefix length
+ * @gw4:	Gateway the guest routes through (merd answers for it)
+ * @dns4:	Resolvers given to the guest
+ * @n_dns4:	Number of entries in @dns4
+ * @search:	DNS search list, space separated
+ * @udp_timeout:	Idle timeout for UDP flows, seconds
+ * @icmp_timeout:	Idle timeout for ICMP echo flows, seconds
+ * @max_flows:	Size of the flow table
+ * @tap_name:	Namespace mode: tap device name inside
+ */
+struct conf {
+	enum merd_mode mode;
+	char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int link_fd;
+	bool one_off;
+	bool foreground;
+	char **cmd;
+	bool v4;
+	bool v6;
+	int mtu;
+	char ifname[IFNAMSIZ];
+	struct in_addr addr4;
+	int prefix4;
+	struct in_addr gw4;
+	struct conf_dns4 dns4[CONF_MAX_DNS];
+	int n_dns4;
+	char search[CONF_SEARCH_LEN];
+	unsigned int udp_timeout;
+	unsigned int icmp_timeout;
+	unsigned int max_flows;
+	char tap_name[IFNAMSIZ];
+};
+
+int conf_parse(struct conf *conf, int argc, char **argv);
+int conf_host_defaults(struct conf *conf);
+const char *conf_resolv_text(const struct conf *conf);
+
+#endif /* MERD_CONF_H */

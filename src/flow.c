@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* flow.c - The flow table: keyed hash, O(1) insert/lookup/delete, ageing
+ *
+ * Theory of operation
+ *
+ * Every flow merd tracks (UDP, ICMP echo, later TCP) has one entry in a
+ * table allocated once at start-up, --max-flows entries. Entries are found
+ * from the guest side by hashing their key (SipHash with a random key, so a
+ * guest cannot aim for one bucket) into a power-of-two bucket array and
+ * walking a short chain; from the host side, the epoll reference of the
+ * flow's socket carries the entry's index, so no lookup is needed.
+ *
+ * Free entries are chained through hash_next. Entries in use are also listed
+ * in a dense array, so the ageing scan costs the number of live flows, not
+ * the table size.
+ *
+ * Ageing: each flow has a deadline, pushed forward by traffic. One timerfd
+ * is armed for the earliest deadline known; when it fires, a scan removes
+ * what expired and re-arms for the next deadline. Pushing a deadline later
+ * never re-arms (the scan finds out), so traffic costs no system call; with
+ * no flows the timer is disarmed and merd does not wake up at all.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "flow.h"
+#include "hash.h"
+#include "log.h"
+#include "merd.h"
+#include "tcp.h"
+#include "util.h"
+
+/**
+ * flow_table_init() - Allocate and key the flow table
+ * @c:		Execution context
+ * @max:	Number of entries
+ *
+ * Return: 0 on success, negative errno on failure
+ */
+int flow_table_init(struct ctx *c, uint32_t max)
+{
+	struct flow_table *ft = &c->flows;
+	uint32_t nb = 1, i;
+	int rc;
+
+	while (nb < max * 2U && nb < (1U << 30))
+		nb <<= 1;
+
+	ft->max = max;
+	ft->mask = nb - 1;
+	ft->flows = calloc(max, sizeof(*ft->flows));
+	ft->buckets = malloc(nb * sizeof(*ft->buckets));
+	ft->active = malloc(max * sizeof(*ft->active));
+	if (!ft->flows || !ft->buckets || !ft->active)
+		return -ENOMEM;
+
+	for (i = 0; i < nb; i++)
+		ft->buckets[i] = FLOW_NONE;
+	for (i = 0; i < max; i++) {
+		ft->flows[i].sock = -1;
+		ft->flows[i].hash_next = i + 1 < max ? i + 1 : FLOW_NONE;
+	}
+	ft->free_head = 0;
+	ft->n_active = 0;
+
+	rc = hash_random_key(ft->key);
+	return rc;
+}
+
+/**
+ * flow_bucket() - Bucket of a key
+ * @ft:		Flow table
+ * @key:	Flow key, padding zeroed
+ *
+ * Return: bucket index
+ */
+static uint32_t flow_bucket(const struct flow_table *ft,
+			    const struct flow_key *key)
+{
+	return (uint32_t)siphash(ft->key, key, sizeof(*key)) & ft->mask;
+}
+
+/**
+ * flow_index() - Index of a flow entry
+ * @ft:		Flow table
+ * @f:		Entry in @ft
+ *
+ * Return: index, usable in epoll references
+ */
+uint32_t flow_index(const struct flow_table *ft, const struct flow *f)
+{
+	return (uint32_t)(f - ft->flows);
+}
+
+/**
+ * flow_at() - Entry at an index, if in use
+ * @ft:		Flow table
+ * @idx:	Index from an epoll reference
+ *
+ * Return: the entry, or NULL if out of range or free
+ */
+struct flow *flow_at(const struct flow_table *ft, uint32_t idx)
+{
+	if (idx >= ft->max || ft->flows[idx].key.proto == FLOW_FREE)
+		return NULL;
+	return &ft->flows[idx];
+}
+
+/**
+ * flow_lookup() - Find a flow by its guest-side key
+ * @ft:		Flow table
+ * @key:	Key, padding zeroed
+ *
+ * Return: the flow, or NULL if not tracked
+ */
+struct flow *flow_lookup(const struct flow_table *ft,
+			 const struct flow_key *key)
+{
+	uint32_t i = ft->buckets[flow_bucket(ft, key)];
+
+	while (i != FLOW_NONE) {
+		struct flow *f = &ft->flows[i];
+
+		if (!memcmp(&f->key, key, sizeof(*key)))
+			return f;
+		i = f->hash_next;
+	}
+	return NULL;
+}
+
+/**
+ * flow_insert() - Take a free entry for a new flow
+ * @c:		Execution context
+ * @key:	Key of the new flow, padding zeroed, not already in the table
+ *
+ * Return: the new entry (socket -1, counters zero), or NULL if the table is
+ * full
+ */
+struct flow *flow_insert(struct ctx *c, const struct flow_key *key)
+{
+	struct flow_table *ft = &c->flows;
+	uint32_t idx = ft->free_head, b;
+	struct flow *f;
+
+	if (idx == FLOW_NONE) {
+		count_drop(c, CNT_drop_flow_full);
+		return NULL;
+	}
+	f = &ft->flows[idx];
+	ft->free_head = f->hash_next;
+
+	memset(f, 0, sizeof(*f));
+	f->key = *key;
+	f->sock = -1;
+	f->created = c->now;
+
+	b = flow_bucket(ft, key);
+	f->hash_next = ft->buckets[b];
+	ft->buckets[b] = idx;
+
+	f->active_pos = ft->n_active;
+	ft->active[ft->n_active++] = idx;
+	count(c, CNT_flows_created);
+	return f;
+}
+
+/**
+ * flow_unlink() - Remove an entry from its hash chain
+ * @ft:		Flow table
+ * @f:		Entry, in the table
+ */
+static void flow_unlink(struct flow_table *ft, const struct flow *f)
+{
+	uint32_t idx = flow_index(ft, f);
+	uint32_t *p = &ft->buckets[flow_bucket(ft, &f->key)];
+
+	while (*p != FLOW_NONE && *p != idx)
+		p = &ft->flows[*p].hash_next;
+	if (*p == idx)
+		*p = f->hash_next;
+}
+
+/**
+ * flow_remove() - Close a flow's socket and free its entry
+ * @c:		Execution context
+ * @f:		Entry in use
+ */
+void flow_remove(struct ctx *c, struct flow *f)
+{
+	struct flow_table *ft = &c->flows;
+	uint32_t idx = flow_index(ft, f), last;
+
+	if (f->sock >= 0)
+		close(f->sock);
+	flow_unlink(ft, f);
+
+	last = ft->active[--ft->n_active];
+	ft->active[f->active_pos] = last;
+	ft->flows[last].active_pos = f->active_pos;
+
+	memset(f, 0, sizeof(*f));
+	f->sock = -1;
+	f->hash_next = ft->free_head;
+	ft->free_head = idx;
+}
+
+/**
+ * flow_timer_arm() - Arm the ageing timer for a deadline
+ * @c:		Execution context
+ * @at:		Monotonic deadline, ms; 0 disarms
+ */
+static void flow_timer_arm(struct ctx *c, uint64_t at)
+{
+	struct itimerspec its = { 0 };
+
+	if (at) {
+		its.it_value.tv_sec = (time_t)(at / 1000);
+		its.it_value.tv_nsec = (long)(at % 1000) * 1000000;
+	}
+	if (timerfd_settime(c->timerfd, TFD_TIMER_ABSTIME, &its, NULL))
+		warn("flow: timerfd_settime: %s", strerror(errno));
+	c->flows.timer_at = at;
+}
+
+/**
+ * flow_set_deadline() - Set when a flow's timer fires
+ * @c:		Execution context
+ * @f:		Flow
+ * @at:		Monotonic deadline, ms
+ */
+void flow_set_deadline(struct ctx *c, struct flow *f, uint64_t at)
+{
+	f->deadline = at;
+	if (!c->flows.timer_at || at < c->flows.timer_at)
+		flow_timer_arm(c, MAX(at, c->flows.last_scan + FLOW_SCAN_MIN_MS));
+}
+
+/**
+ * flow_touch() - Push a flow's deadline after traffic
+ * @c:		Execution context
+ * @f:		Flow
+ * @timeout_s:	Idle time allowed from now, seconds
+ */
+void flow_touch(struct ctx *c, struct flow *f, unsigned int timeout_s)
+{
+	flow_set_deadline(c, f, c->now + (uint64_t)timeout_s * 1000);
+}
+
+/**
+ * flow_expire() - A flow reached its deadline: end it, or let TCP decide
+ * @c:		Execution context
+ * @f:		Flow
+ *
+ * Return: true if the entry was freed
+ */
+static bool flow_expire(struct ctx *c, struct flow *f)
+{
+	uint64_t before = f->deadline;
+
+	if (f->key.proto == FLOW_TCP) {
+		tcp_timer(c, f);	/* retransmits, or ends the flow */
+		if (f->key.proto == FLOW_FREE)
+			return true;
+		if (f->deadline > before && f->deadline > c->now)
+			return false;
+	}
+	debug("flow: %u expired", flow_index(&c->flows, f));
+	count(c, CNT_flows_expired);
+	flow_remove(c, f);
+	return true;
+}
+
+/**
+ * flow_timer() - Handle flows past their deadline, re-arm for the next one
+ * @c:		Execution context
+ */
+void flow_timer(struct ctx *c)
+{
+	struct flow_table *ft = &c->flows;
+	uint64_t next = 0, expiry;
+	uint32_t i = 0;
+
+	ft->last_scan = c->now;
+	ft->timer_at = 0;
+	while (i < ft->n_active) {
+		struct flow *f = &ft->flows[ft->active[i]];
+
+		/* a freed entry's place is taken by the last one: look again */
+		if (f->deadline <= c->now && flow_expire(c, f))
+			continue;
+		if (!next || f->deadline < next)
+			next = f->deadline;
+		i++;
+	}
+	expiry = next ? MAX(next, c->now + FLOW_SCAN_MIN_MS) : 0;
+	flow_timer_arm(c, expiry);
+}
+
+/**
+ * flow_close_all() - Close every flow: at exit, or when the guest left
+ * @c:		Execution context
+ */
+void flow_close_all(struct ctx *c)
+{
+	static const struct linger abort_now = { .l_onoff = 1 };
+
+	while (c->flows.n_active) {
+		struct flow *f = &c->flows.flows[c->flows.active[0]];
+
+		/* the guest's end is gone: reset the host peers of TCP */
+		if (f->key.proto == FLOW_TCP && f->sock >= 0)
+			setsockopt(f->sock, SOL_SOCKET, SO_LINGER, &abort_now,
+				   sizeof(abort_now));
+		flow_remove(c, f);
+	}
+}

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* icmp.c - ICMP echo through ping sockets, and errors toward the guest
+ *
+ * Each echo flow (guest address, identifier, destination) gets a ping
+ * socket (SOCK_DGRAM, IPPROTO_ICMP), which the host allows to users in
+ * net.ipv4.ping_group_range. The kernel picks the identifier on the wire;
+ * replies are given the guest's identifier back. Where ping sockets are not
+ * allowed, merd says so once and drops echo requests.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "csum.h"
+#include "flow.h"
+#include "icmp.h"
+#include "inany.h"
+#include "ip.h"
+#include "log.h"
+#include "merd.h"
+#include "util.h"
+
+#define ICMP_HDR_LEN		8
+#define ICMP_ECHO_REPLY		0
+#define ICMP_DEST_UNREACH	3
+#define ICMP_ECHO_REQUEST	8
+#define ICMP_RX_BUDGET		32
+
+/**
+ * icmp_flow_open() - Create an echo flow with its ping socket
+ * @c:		Execution context
+ * @key:	Flow key (guest_port is the guest's identifier)
+ *
+ * Return: the flow, or NULL (counted; a one-time warning if not permitted)
+ */
+static struct flow *icmp_flow_open(struct ctx *c, const struct flow_key *key)
+{
+	struct flow *f;
+	int s;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   IPPROTO_ICMP);
+	if (s < 0) {
+		if (errno == EACCES || errno == EPERM)
+			warn_once("ICMP echo unavailable: ping sockets not "
+				  "permitted (net.ipv4.ping_group_range) and "
+				  "no raw socket fallback");
+		count_drop(c, CNT_drop_sock_err);
+		return NULL;
+	}
+	f = flow_insert(c, key);
+	if (!f) {
+		close(s);
+		return NULL;
+	}
+	f->sock = s;
+	if (epoll_add(c, s, EPOLLIN,
+		      EPOLL_REF(EPOLL_TYPE_FLOW, flow_index(&c->flows, f)))) {
+		flow_remove(c, f);
+		return NULL;
+	}
+	return f;
+}
+
+/**
+ * icmp_input() - Handle an ICMP message from the guest
+ * @c:		Execution context
+ * @pkt:	Checked IPv4 packet with protocol ICMP
+ */
+void icmp_input(struct ctx *c, const struct ip_pkt *pkt)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct flow_key key = { 0 };
+	struct flow *f;
+
+	if (pkt->l4_len < ICMP_HDR_LEN) {
+		count_drop(c, CNT_drop_icmp_short);
+		return;
+	}
+	if (pkt->l4[0] != ICMP_ECHO_REQUEST || pkt->l4[1] != 0) {
+		count_drop(c, CNT_drop_icmp_type);
+		return;
+	}
+
+	key.proto = FLOW_ICMP;
+	key.guest_addr = pkt->src;
+	key.remote_addr = pkt->dst;
+	key.guest_port = rd16(pkt->l4 + 4);
+	f = flow_lookup(&c->flows, &key);
+	if (!f && !(f = icmp_flow_open(c, &key)))
+		return;
+
+	sa.sin_addr = inany_v4(&key.remote_addr);
+	if (sendto(f->sock, pkt->l4, pkt->l4_len, MSG_DONTWAIT,
+		   (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		count_drop(c, CNT_drop_sock_err);
+		debug_ratelimited("icmp: sendto: %s", strerror(errno));
+	}
+	f->pkts_out++;
+	f->bytes_out += pkt->l4_len;
+	flow_touch(c, f, c->conf.icmp_timeout);
+}
+
+/**
+ * icmp_sock_event() - Echo replies arrived on a flow's ping socket
+ * @c:		Execution context
+ * @f:		Flow
+ * @events:	epoll events
+ */
+void icmp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
+{
+	int i;
+
+	(void)events;
+	for (i = 0; i < ICMP_RX_BUDGET; i++) {
+		size_t cap = 0;
+		uint8_t *m = ip_tx_begin(c, false, &cap);
+		ssize_t n;
+
+		if (!m) {
+			if (recv(f->sock, NULL, 0, MSG_DONTWAIT | MSG_TRUNC) < 0)
+				break;
+			continue;
+		}
+		n = recv(f->sock, m, cap, MSG_DONTWAIT);
+		if (n < 0)
+			break;
+		if (n < ICMP_HDR_LEN || m[0] != ICMP_ECHO_REPLY)
+			continue;
+		wr16(m + 4, f->key.guest_port);	/* guest's identifier */
+		ip_tx_commit(c, &f->key.remote_addr, &f->key.guest_addr,
+			     IPPROTO_ICMP, (size_t)n);
+		f->pkts_in++;
+		f->bytes_in += (uint64_t)n;
+	}
+	flow_touch(c, f, c->conf.icmp_timeout);
+}
+
+/**
+ * icmp_unreach() - Tell the guest a destination of one of its flows is
+ * unreachable
+ * @c:		Execution context
+ * @key:	The flow, guest side
+ * @proto:	Its transport protocol
+ * @code:	ICMP destination unreachable code (3: port unreachable)
+ * @quote:	First 8 bytes of the transport header the guest sent
+ *
+ * The quoted datagram is rebuilt from the flow: an IPv4 header and the
+ * first 8 bytes of the transport header, as RFC 792 asks.
+ */
+void icmp_unreach(struct ctx *c, const struct flow_key *key, uint8_t proto,
+		  uint8_t code, const uint8_t quote[8])
+{
+	struct in_addr g = inany_v4(&key->guest_addr);
+	struct in_addr r = inany_v4(&key->remote_addr);
+	size_t cap = 0;
+	uint8_t *m, *q;
+	uint16_t sum;
+
+	if (!inany_is_v4(&key->remote_addr))
+		return;
+	m = ip_tx_begin(c, false, &cap);
+	if (!m || cap < ICMP_HDR_LEN + IP4_HDR_LEN + 8)
+		return;
+	memset(m, 0, ICMP_HDR_LEN + IP4_HDR_LEN + 8);
+	m[0] = ICMP_DEST_UNREACH;
+	m[1] = code;
+	q = m + ICMP_HDR_LEN;
+	q[0] = 0x45;
+	wr16(q + 2, IP4_HDR_LEN + 8);
+	q[8] = IP_DEFAULT_TTL;
+	q[9] = proto;
+	memcpy(q + 12, &g, 4);
+	memcpy(q + 16, &r, 4);
+	memcpy(q + IP4_HDR_LEN, quote, 8);
+	sum = csum_ip4_header(q, IP4_HDR_LEN);
+	memcpy(q + 10, &sum, 2);
+	ip_tx_commit(c, &key->remote_addr, &key->guest_addr, IPPROTO_ICMP,
+		     ICMP_HDR_LEN + IP4_HDR_LEN + 8);
+}

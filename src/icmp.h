@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* icmp.h - ICMP echo through ping sockets; errors toward the guest */
+#ifndef MERD_ICMP_H
+#define MERD_ICMP_H
+
+#include <stdint.h>
+
+#define ICMP_TIMEOUT_DEFAULT	60	/* seconds idle */
+
+struct ctx;
+struct flow;
+struct flow_key;
+struct ip_pkt;
+
+void icmp_input(struct ctx *c, const struct ip_pkt *pkt);
+void icmp_sock_event(struct ctx *c, struct flow *f, uint32_t events);
+void icmp_unreach(struct ctx *c, const struct flow_key *key, uint8_t proto,
+		  uint8_t code, const uint8_t quote[8]);
+
+#endif /* MERD_ICMP_H */

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* link.c - The guest link: framing, batched reads and writes of frames
+ *
+ * Three kinds of link carry the guest's Ethernet frames:
+ * - qemu's stream netdev on a UNIX socket merd listens on (VM mode): each
+ *   frame follows a 4-byte big-endian length;
+ * - the same framing on a socket inherited from a launcher (--fd);
+ * - a tap device in the guest's network namespace: one frame per read()
+ *   and write().
+ *
+ * Receive: as many bytes as one recv() gives, every whole frame in them
+ * handed to eth_input(), a partial frame kept for the next read; a bounded
+ * number of reads per wake-up. A length of 0 or over LINK_FRAME_MAX is a
+ * framing error: the connection is dropped and merd listens again.
+ *
+ * Transmit: frames are built in place in one queue (each after a length
+ * word, which is what the stream link sends anyway) and written in one
+ * call per batch, at the end of each event loop iteration.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "eth.h"
+#include "flow.h"
+#include "link.h"
+#include "log.h"
+#include "merd.h"
+#include "util.h"
+
+/**
+ * link_init() - Allocate the link's buffers, once
+ * @c:		Execution context
+ *
+ * Return: 0 on success, -ENOMEM
+ */
+int link_init(struct ctx *c)
+{
+	struct link *l = &c->link;
+
+	l->type = LINK_NONE;
+	l->fd = -1;
+	l->listen_fd = -1;
+	l->rx = malloc(LINK_RX_BUF);
+	l->tx = malloc(LINK_TX_BUF);
+	if (!l->rx || !l->tx)
+		return -ENOMEM;
+	return 0;
+}
+
+/**
+ * link_listen() - Listen on a UNIX stream socket for qemu
+ * @c:		Execution context
+ * @path:	Socket path; a stale socket there is replaced
+ *
+ * Return: 0 on success, negative errno on failure (logged)
+ */
+int link_listen(struct ctx *c, const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		err("socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(addr.sun_path, path);
+
+	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
+		unlink(path);
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    listen(fd, 1)) {
+		rc = -errno;
+		err("socket %s: %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	c->link.listen_fd = fd;
+	rc = epoll_add(c, fd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_LINK_LISTEN, 0));
+	if (rc)
+		return rc;
+	info("listening on %s", path);
+	return 0;
+}
+
+/**
+ * link_accept() - Accept a qemu connection on the listening socket
+ * @c:		Execution context
+ *
+ * A second connection while a guest is attached is refused: closed at once.
+ */
+void link_accept(struct ctx *c)
+{
+	int fd = accept4(c->link.listen_fd, NULL, NULL,
+			 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (c->link.type != LINK_NONE) {
+		warn("guest already attached, refusing another connection");
+		close(fd);
+		return;
+	}
+	if (!link_attach(c, fd, LINK_STREAM))
+		info("guest connected");
+}
+
+/**
+ * link_attach() - Start serving a guest on a connected socket or tap
+ * @c:		Execution context
+ * @fd:		Socket or tap file descriptor, owned from now on
+ * @type:	Framing
+ *
+ * Return: 0 on success, negative errno on failure (@fd closed)
+ */
+int link_attach(struct ctx *c, int fd, enum link_type type)
+{
+	struct link *l = &c->link;
+	int flags = fcntl(fd, F_GETFL), rc;
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK)) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	rc = epoll_add(c, fd, EPOLLIN | EPOLLRDHUP,
+		       EPOLL_REF(EPOLL_TYPE_LINK, 0));
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	l->fd = fd;
+	l->type = type;
+	l->rx_len = l->tx_len = l->tx_done = 0;
+	l->tx_blocked = false;
+	c->guest_mac_known = false;
+	return 0;
+}
+
+/**
+ * link_detach() - Stop serving the current guest
+ * @c:		Execution context
+ * @why:	Reason, for the log
+ *
+ * In one-off mode, or without a listening socket to wait on, merd stops.
+ */
+void link_detach(struct ctx *c, const char *why)
+{
+	struct link *l = &c->link;
+
+	if (l->type == LINK_NONE)
+		return;
+	info("guest link closed: %s", why);
+	close(l->fd);
+	l->fd = -1;
+	l->type = LINK_NONE;
+	l->rx_len = l->tx_len = l->tx_done = 0;
+	l->tx_blocked = false;
+	c->guest_mac_known = false;
+	flow_close_all(c);		/* a new guest starts from nothing */
+	if (c->conf.one_off || l->listen_fd < 0)
+		c->stop = true;
+}
+
+/**
+ * link_rx_stream() - Split the receive buffer into frames
+ * @c:		Execution context
+ * @len:	Bytes in the buffer
+ *
+ * Return: bytes consumed, or -1 after a framing error (link detached)
+ */
+static ssize_t link_rx_stream(struct ctx *c, size_t len)
+{
+	uint8_t *buf = c->link.rx;
+	size_t off = 0;
+
+	while (len - off >= 4) {
+		uint32_t flen = rd32(buf + off);
+
+		if (flen == 0 || flen > LINK_FRAME_MAX) {
+			count_drop(c, CNT_drop_link_framing);
+			warn("link: frame length %u out of 1..%u, dropping guest",
+			     flen, LINK_FRAME_MAX);
+			link_detach(c, "framing error");
+			return -1;
+		}
+		if (len - off - 4 < flen)
+			break;
+		eth_input(c, buf + off + 4, flen);
+		if (c->link.type == LINK_NONE)
+			return -1;
+		off += 4 + flen;
+	}
+	return (ssize_t)off;
+}
+
+/**
+ * link_rx() - Read and handle what the guest sent, in a bounded batch
+ * @c:		Execution context
+ */
+void link_rx(struct ctx *c)
+{
+	struct link *l = &c->link;
+	int i;
+
+	for (i = 0; i < LINK_RX_BUDGET && l->type != LINK_NONE; i++) {
+		ssize_t n, used;
+
+		if (l->type == LINK_TAP) {
+			n = read(l->fd, l->rx, LINK_RX_BUF);
+			if (n > 0)
+				eth_input(c, l->rx, (size_t)n);
+		} else {
+			n = recv(l->fd, l->rx + l->rx_len,
+				 LINK_RX_BUF - l->rx_len, 0);
+			if (n == 0) {
+				link_detach(c, "guest closed the connection");
+				return;
+			}
+			if (n > 0) {
+				l->rx_len += (size_t)n;
+				used = link_rx_stream(c, l->rx_len);
+				if (used < 0)
+					return;
+				l->rx_len -= (size_t)used;
+				memmove(l->rx, l->rx + used, l->rx_len);
+			}
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			link_detach(c, strerror(errno));
+			return;
+		}
+	}
+}
+
+/**
+ * link_tx_compact() - Move unwritten frames to the start of the queue
+ * @l:		Link
+ */
+static void link_tx_compact(struct link *l)
+{
+	if (!l->tx_done)
+		return;
+	memmove(l->tx, l->tx + l->tx_done, l->tx_len - l->tx_done);
+	l->tx_len -= l->tx_done;
+	l->tx_done = 0;
+}
+
+/**
+ * link_tx_tail() - Free end of the transmit queue, for several frames
+ * @c:		Execution context
+ * @space:	Set to the bytes free there
+ *
+ * Frames built there one after the other (length word, frame) are queued
+ * by link_tx_commit() in the same order.
+ *
+ * Return: where the next length word goes, NULL if no guest is attached
+ * or the queue is full
+ */
+uint8_t *link_tx_tail(struct ctx *c, size_t *space)
+{
+	struct link *l = &c->link;
+
+	if (l->type == LINK_NONE)
+		return NULL;
+	if (LINK_TX_BUF - l->tx_len < LINK_TX_SLOT) {
+		link_tx_flush(c);
+		link_tx_compact(l);
+	}
+	if (l->type == LINK_NONE || LINK_TX_BUF - l->tx_len < LINK_TX_SLOT)
+		return NULL;
+	*space = LINK_TX_BUF - l->tx_len;
+	return l->tx + l->tx_len;
+}
+
+/**
+ * link_tx_reserve() - Room for one frame at the end of the transmit queue
+ * @c:		Execution context
+ * @cap:	Set to the largest frame that fits
+ *
+ * Return: where to build the frame, or NULL if no guest is attached or the
+ * queue is full (counted as a drop)
+ */
+uint8_t *link_tx_reserve(struct ctx *c, size_t *cap)
+{
+	size_t space;
+	uint8_t *tail;
+
+	if (c->link.type == LINK_NONE) {
+		count_drop(c, CNT_drop_no_guest);
+		return NULL;
+	}
+	tail = link_tx_tail(c, &space);
+	if (!tail) {
+		count_drop(c, CNT_drop_tx_full);
+		return NULL;
+	}
+	*cap = LINK_FRAME_MAX;
+	return tail + 4;
+}
+
+/**
+ * link_tx_commit() - Queue the frame built at the last reservation
+ * @c:		Execution context
+ * @frame_len:	Length of the frame, at most the reserved capacity
+ */
+void link_tx_commit(struct ctx *c, size_t frame_len)
+{
+	struct link *l = &c->link;
+
+	wr32(l->tx + l->tx_len, (uint32_t)frame_len);
+	l->tx_len += 4 + frame_len;
+	c->counters[CNT_frames_out]++;
+	c->counters[CNT_bytes_out] += frame_len;
+}
+
+/**
+ * link_tx_blocked() - Wait for the link to take more, or give up on it
+ * @c:		Execution context
+ * @e:		errno of the failed write
+ *
+ * Return: true if the queue should be kept for later
+ */
+static bool link_tx_blocked(struct ctx *c, int e)
+{
+	struct link *l = &c->link;
+
+	if (e == EAGAIN || e == EINTR) {
+		if (!l->tx_blocked) {
+			l->tx_blocked = true;
+			epoll_mod(c, l->fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP,
+				  EPOLL_REF(EPOLL_TYPE_LINK, 0));
+		}
+		return true;
+	}
+	link_detach(c, strerror(e));
+	return false;
+}
+
+/**
+ * link_tx_flush_tap() - Write queued frames to the tap, one per write()
+ * @c:		Execution context
+ */
+static void link_tx_flush_tap(struct ctx *c)
+{
+	struct link *l = &c->link;
+
+	while (l->tx_done < l->tx_len) {
+		uint32_t flen = rd32(l->tx + l->tx_done);
+
+		if (write(l->fd, l->tx + l->tx_done + 4, flen) < 0) {
+			if (errno == EAGAIN || errno == EINTR) {
+				link_tx_blocked(c, errno);
+				return;
+			}
+			debug_ratelimited("link: tap write: %s",
+					  strerror(errno));
+			count_drop(c, CNT_drop_tx_full);
+		}
+		l->tx_done += 4 + flen;
+	}
+}
+
+/**
+ * link_tx_flush() - Write the transmit queue to the guest, as far as it goes
+ * @c:		Execution context
+ */
+void link_tx_flush(struct ctx *c)
+{
+	struct link *l = &c->link;
+	ssize_t n;
+
+	if (l->type == LINK_NONE || l->tx_blocked || l->tx_done == l->tx_len)
+		return;
+
+	if (l->type == LINK_TAP) {
+		link_tx_flush_tap(c);
+	} else {
+		while (l->tx_done < l->tx_len) {
+			n = send(l->fd, l->tx + l->tx_done,
+				 l->tx_len - l->tx_done, MSG_NOSIGNAL);
+			if (n < 0) {
+				if (!link_tx_blocked(c, errno))
+					return;
+				break;
+			}
+			l->tx_done += (size_t)n;
+		}
+	}
+	if (l->type != LINK_NONE && l->tx_done == l->tx_len)
+		l->tx_len = l->tx_done = 0;
+}
+
+/**
+ * link_event_out() - The link can take more: resume writing
+ * @c:		Execution context
+ */
+void link_event_out(struct ctx *c)
+{
+	struct link *l = &c->link;
+
+	l->tx_blocked = false;
+	epoll_mod(c, l->fd, EPOLLIN | EPOLLRDHUP,
+		  EPOLL_REF(EPOLL_TYPE_LINK, 0));
+	link_tx_flush(c);
+}

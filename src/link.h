@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* link.h - The guest link: qemu stream socket, inherited fd, or tap */
+#ifndef MERD_LINK_H
+#define MERD_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LINK_FRAME_MAX		65535		/* largest frame on the link */
+#define LINK_RX_BUF		(1 << 20)
+#define LINK_TX_BUF		(4 << 20)
+#define LINK_TX_SLOT		(4 + LINK_FRAME_MAX)
+#define LINK_RX_BUDGET		64		/* reads per wake-up */
+
+enum link_type {
+	LINK_NONE,
+	LINK_STREAM,		/* 4-byte big-endian length, then the frame */
+	LINK_TAP,		/* one frame per read() and write() */
+};
+
+/**
+ * struct link - Guest link state
+ * @type:	Framing in use, LINK_NONE while no guest is attached
+ * @listen_fd:	VM mode: listening UNIX socket, -1 otherwise
+ * @fd:		Connected socket or tap, -1 if none
+ * @rx:		Receive buffer
+ * @rx_len:	Bytes of a partial frame kept at the start of @rx
+ * @tx:		Transmit queue: frames, each after a 4-byte length
+ * @tx_len:	Bytes queued in @tx
+ * @tx_done:	Bytes of @tx already written
+ * @tx_blocked:	The last write hit EAGAIN; waiting for EPOLLOUT
+ */
+struct link {
+	enum link_type type;
+	int listen_fd;
+	int fd;
+	uint8_t *rx;
+	size_t rx_len;
+	uint8_t *tx;
+	size_t tx_len;
+	size_t tx_done;
+	bool tx_blocked;
+};
+
+struct ctx;
+
+int link_init(struct ctx *c);
+int link_listen(struct ctx *c, const char *path);
+void link_accept(struct ctx *c);
+int link_attach(struct ctx *c, int fd, enum link_type type);
+void link_detach(struct ctx *c, const char *why);
+void link_rx(struct ctx *c);
+void link_event_out(struct ctx *c);
+uint8_t *link_tx_reserve(struct ctx *c, size_t *cap);
+void link_tx_commit(struct ctx *c, size_t frame_len);
+uint8_t *link_tx_tail(struct ctx *c, size_t *space);
+void link_tx_flush(struct ctx *c);
+
+#endif /* MERD_LINK_H */

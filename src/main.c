@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* main.c - Start-up, the event loop, signals and exit
+ *
+ * merd - rootless user-mode networking for one VM or container.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "flow.h"
+#include "icmp.h"
+#include "inany.h"
+#include "link.h"
+#include "log.h"
+#include "merd.h"
+#include "ns.h"
+#include "tcp.h"
+#include "udp.h"
+#include "util.h"
+
+#define EPOLL_EVENTS	64
+
+
+/**
+ * main_signals() - Route signals through a signalfd
+ * @c:		Execution context
+ *
+ * Return: 0 on success, negative errno on failure
+ */
+static int main_signals(struct ctx *c)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	c->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (c->sigfd < 0)
+		return -errno;
+	return epoll_add(c, c->sigfd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_SIGNAL, 0));
+}
+
+/**
+ * main_signal_event() - Handle pending signals
+ * @c:		Execution context
+ */
+static void main_signal_event(struct ctx *c)
+{
+	struct signalfd_siginfo si;
+	int status;
+	pid_t pid;
+
+	while (read(c->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGUSR1:
+			counters_log(c, "counters");
+			break;
+		case SIGCHLD:
+			while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+				if (pid != c->child)
+					continue;
+				c->child_status = ns_exit_code(status);
+				c->stop = true;
+			}
+			break;
+		default:
+			debug("signal %u, stopping", si.ssi_signo);
+			c->stop = true;
+			break;
+		}
+	}
+}
+
+/**
+ * main_flow_event() - Dispatch an event on a flow's socket
+ * @c:		Execution context
+ * @idx:	Flow index
+ * @events:	epoll events
+ */
+static void main_flow_event(struct ctx *c, uint32_t idx, uint32_t events)
+{
+	struct flow *f = flow_at(&c->flows, idx);
+
+	if (!f)
+		return;
+	switch (f->key.proto) {
+	case FLOW_UDP:
+		udp_sock_event(c, f, events);
+		break;
+	case FLOW_ICMP:
+		icmp_sock_event(c, f, events);
+		break;
+	case FLOW_TCP:
+		tcp_sock_event(c, f, events);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * main_dispatch() - Handle one epoll event
+ * @c:		Execution context
+ * @ev:		Event
+ */
+static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
+{
+	uint64_t ref = ev->data.u64, expirations;
+
+	switch (EPOLL_REF_TYPE(ref)) {
+	case EPOLL_TYPE_LINK_LISTEN:
+		link_accept(c);
+		break;
+	case EPOLL_TYPE_LINK:
+		if (ev->events & EPOLLOUT)
+			link_event_out(c);
+		if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR))
+			link_rx(c);
+		break;
+	case EPOLL_TYPE_TIMER:
+		if (read(c->timerfd, &expirations, sizeof(expirations)) > 0)
+			flow_timer(c);
+		break;
+	case EPOLL_TYPE_SIGNAL:
+		main_signal_event(c);
+		break;
+	case EPOLL_TYPE_FLOW:
+		main_flow_event(c, EPOLL_REF_IDX(ref), ev->events);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * main_batch_end() - Finish a batch: owed ACKs, the link queue, and flows
+ * that waited for room on it
+ * @c:		Execution context
+ */
+static void main_batch_end(struct ctx *c)
+{
+	int rounds;
+
+	tcp_batch_end(c);
+	link_tx_flush(c);
+	for (rounds = 0; rounds < 8 && !c->link.tx_blocked; rounds++) {
+		bool more = tcp_tx_resume(c);
+
+		link_tx_flush(c);
+		if (!more)
+			break;
+	}
+}
+
+/**
+ * main_loop() - Run the event loop until asked to stop
+ * @c:		Execution context
+ */
+static void main_loop(struct ctx *c)
+{
+	struct epoll_event events[EPOLL_EVENTS];
+	int n, i;
+
+	while (!c->stop) {
+		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, -1);
+		if (n < 0 && errno != EINTR) {
+			err("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		c->now = now_ms();
+		for (i = 0; i < n; i++)
+			main_dispatch(c, &events[i]);
+		main_batch_end(c);
+	}
+}
+
+/**
+ * main_ns_start() - Namespace mode: start the command behind a tap
+ * @c:		Execution context
+ *
+ * Return: 0 on success, negative errno on failure (reported)
+ */
+static int main_ns_start(struct ctx *c)
+{
+	struct ns_guest_cfg g = { 0 };
+	int tap, rc;
+
+	strcpy(g.tap_name, c->conf.tap_name);
+	g.mtu = c->conf.mtu;
+	g.v4 = c->conf.v4;
+	g.addr4 = c->conf.addr4;
+	g.prefix4 = c->conf.prefix4;
+	g.gw4 = c->conf.gw4;
+	g.resolv_conf = conf_resolv_text(&c->conf);
+
+	rc = ns_spawn(&g, c->conf.cmd, &tap, &c->child);
+	if (rc) {
+		err("cannot start the namespace: %s", strerror(-rc));
+		return rc;
+	}
+	return link_attach(c, tap, LINK_TAP);
+}
+
+/**
+ * main_setup() - Create everything the event loop needs
+ * @c:		Execution context
+ *
+ * Return: 0 on success, negative errno on failure (reported)
+ */
+static int main_setup(struct ctx *c)
+{
+	int rc;
+
+	c->our_mac[0] = 0x9a;	/* locally administered, unicast */
+	c->our_mac[1] = 0x55;
+	c->our_mac[2] = 0x9a;
+	c->our_mac[3] = 0x55;
+	c->our_mac[4] = 0x9a;
+	c->our_mac[5] = 0x55;
+	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
+	c->timerfd = timerfd_create(CLOCK_MONOTONIC,
+				    TFD_NONBLOCK | TFD_CLOEXEC);
+	if (c->epollfd < 0 || c->timerfd < 0)
+		return -errno;
+	rc = epoll_add(c, c->timerfd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_TIMER, 0));
+	if (!rc)
+		rc = main_signals(c);
+	if (!rc)
+		rc = flow_table_init(c, c->conf.max_flows);
+	if (!rc)
+		rc = tcp_init(c);
+	if (!rc)
+		rc = link_init(c);
+	if (rc)
+		return rc;
+	c->now = now_ms();
+
+	if (c->conf.mode == MODE_NS)
+		return main_ns_start(c);
+	if (c->conf.link_fd >= 0)
+		return link_attach(c, c->conf.link_fd, LINK_STREAM);
+	return link_listen(c, c->conf.sock_path);
+}
+
+/**
+ * main_detach() - Go to the background once ready (VM mode without -f)
+ *
+ * Return: 0 in the daemon, never returns in the parent
+ */
+static int main_detach(void)
+{
+	pid_t pid = fork();
+	int null;
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		close(null);
+	}
+	log_init(log_enabled(LOG_LVL_DEBUG) ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+		 true);
+	return 0;
+}
+
+/**
+ * main() - Entry point
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Return: 0 after a clean stop, the command's status in namespace mode,
+ * 1 on bad usage or set-up failure
+ */
+int main(int argc, char **argv)
+{
+	static struct ctx c;
+	int rc;
+
+	rc = conf_parse(&c.conf, argc, argv);
+	if (rc)
+		return rc > 0 ? 0 : 1;
+	if (conf_host_defaults(&c.conf))
+		return 1;
+
+	rc = main_setup(&c);
+	if (rc) {
+		if (rc != -ENOENT)
+			err("set-up failed: %s", strerror(-rc));
+		return 1;
+	}
+	if (c.conf.mode == MODE_NS)
+		ns_release();
+	else if (!c.conf.foreground && main_detach())
+		return 1;
+
+	main_loop(&c);
+
+	counters_log(&c, "counters");
+	flow_close_all(&c);
+	if (c.link.listen_fd >= 0 && c.conf.sock_path[0])
+		unlink(c.conf.sock_path);
+	return c.child_status;
+}

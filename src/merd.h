@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* merd.h - The execution context passed to every module */
+#ifndef MERD_H
+#define MERD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/ethernet.h>
+
+#include "conf.h"
+#include "flow.h"
+#include "link.h"
+
+#define MERD_VERSION	"0.1.0"
+
+/* Every counter, by name: totals and one per reason a frame is dropped */
+#define MERD_COUNTERS(X)						\
+	X(frames_in) X(frames_out) X(bytes_in) X(bytes_out) X(dropped)	\
+	X(drop_link_framing) X(drop_eth_short) X(drop_eth_type)	\
+	X(drop_arp_bad) X(drop_ip4_short) X(drop_ip4_version)		\
+	X(drop_ip4_ihl) X(drop_ip4_len) X(drop_ip4_csum)		\
+	X(drop_ip4_frag) X(drop_ip4_addr) X(drop_l4_proto)		\
+	X(drop_udp_short) X(drop_udp_len) X(drop_dhcp_bad)		\
+	X(drop_tcp_short) X(drop_tcp_doff) X(drop_tcp_flags)		\
+	X(drop_tcp_seq) X(tcp_out_of_order)				\
+	X(drop_icmp_short) X(drop_icmp_type) X(drop_flow_full)		\
+	X(drop_sock_err) X(drop_tx_full) X(drop_no_guest)		\
+	X(ignored) X(flows_created) X(flows_expired)
+
+enum counter {
+#define COUNTER_ENUM(name) CNT_##name,
+	MERD_COUNTERS(COUNTER_ENUM)
+#undef COUNTER_ENUM
+	CNT_MAX
+};
+
+/* What an epoll event refers to: type in the high half, index in the low */
+enum epoll_type {
+	EPOLL_TYPE_NONE,
+	EPOLL_TYPE_LINK_LISTEN,
+	EPOLL_TYPE_LINK,
+	EPOLL_TYPE_TIMER,
+	EPOLL_TYPE_SIGNAL,
+	EPOLL_TYPE_FLOW,
+};
+
+#define EPOLL_REF(type, idx)	((uint64_t)(type) << 32 | (uint32_t)(idx))
+#define EPOLL_REF_TYPE(ref)	((enum epoll_type)((ref) >> 32))
+#define EPOLL_REF_IDX(ref)	((uint32_t)(ref))
+
+/**
+ * struct ctx - Execution context
+ * @conf:	Configuration from options and host discovery
+ * @epollfd:	The one epoll instance
+ * @timerfd:	Flow ageing timer
+ * @sigfd:	signalfd for SIGTERM, SIGINT, SIGCHLD, SIGUSR1
+ * @now:	Monotonic time in ms, refreshed once per loop iteration
+ * @link:	Guest link state
+ * @flows:	Flow table
+ * @our_mac:	MAC address merd answers with (gateway and every off-guest host)
+ * @guest_mac:	Guest's MAC address, learned from its frames
+ * @guest_mac_known:	@guest_mac is valid
+ * @child:	Namespace mode: pid of the command, 0 if none
+ * @child_status:	Exit code to return once the child ended
+ * @stop:	Set when the event loop should end
+ * @counters:	Counters, indexed by enum counter
+ */
+struct ctx {
+	struct conf conf;
+	int epollfd;
+	int timerfd;
+	int sigfd;
+	uint64_t now;
+	struct link link;
+	struct flow_table flows;
+	uint8_t our_mac[ETH_ALEN];
+	uint8_t guest_mac[ETH_ALEN];
+	bool guest_mac_known;
+	pid_t child;
+	int child_status;
+	bool stop;
+	uint64_t counters[CNT_MAX];
+};
+
+/**
+ * count() - Increment a counter
+ * @c:		Execution context
+ * @which:	Counter
+ */
+static inline void count(struct ctx *c, enum counter which)
+{
+	c->counters[which]++;
+}
+
+/**
+ * count_drop() - Count a dropped frame under its reason and in the total
+ * @c:		Execution context
+ * @reason:	One of the drop_* counters
+ */
+static inline void count_drop(struct ctx *c, enum counter reason)
+{
+	c->counters[reason]++;
+	c->counters[CNT_dropped]++;
+}
+
+int epoll_add(const struct ctx *c, int fd, uint32_t events, uint64_t ref);
+int epoll_mod(const struct ctx *c, int fd, uint32_t events, uint64_t ref);
+void epoll_del(const struct ctx *c, int fd);
+void counters_log(const struct ctx *c, const char *prefix);
+
+#endif /* MERD_H */

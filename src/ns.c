@@ -1,0 +1,611 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ns.c - Namespace mode: run a command in new user, network and mount
+ * namespaces, behind a tap device that merd serves
+ *
+ * merd (parent) and the child talk over a SOCK_SEQPACKET socket pair:
+ *
+ *   parent                            child
+ *   fork()  -------------------->     unshare(user, net, mount), id maps,
+ *                                     lo up, tap: MTU, up, addresses,
+ *                                     routes, /etc/resolv.conf
+ *           <--------------------     int 0 + tap fd (SCM_RIGHTS),
+ *                                     or int -errno, then exit 1
+ *   tap fd, O_NONBLOCK, to the link
+ *   ...merd ready...
+ *   ns_release(): one byte  ----->    execvp(CMD)
+ *   (or merd exits: end of file)      (or exit 1)
+ *
+ * The child reports its own set-up failure in one line; the parent only
+ * returns the error. The parent's end of the socket stays in ns_sync_fd
+ * between ns_spawn() and ns_release(): there is one guest per merd.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* unshare(), CLONE_NEW* */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <linux/if_tun.h>
+
+#include "log.h"
+#include "netlink.h"
+#include "ns.h"
+
+#define NS_LO_IFINDEX	1	/* the kernel's loopback index, in every netns */
+#define NS_RESOLV	"/etc/resolv.conf"
+#define NS_ERRNO_MAX	4095
+
+#ifndef OPEN_TREE_CLONE		/* <linux/mount.h> clashes with <sys/mount.h> */
+#define OPEN_TREE_CLONE		1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH	0x00000004
+#endif
+
+static int ns_sync_fd = -1;	/* parent's end of the socket to the child */
+
+/**
+ * ns_fail() - Report a set-up failure in the child, in one line
+ * @rc:		Negative errno
+ * @fmt:	What failed, printf-style
+ *
+ * Return: @rc
+ */
+__attribute__((format(printf, 2, 3)))
+static int ns_fail(int rc, const char *fmt, ...)
+{
+	char what[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	err("ns: %s: %s", what, strerror(-rc));
+	return rc;
+}
+
+/**
+ * ns_write_file() - Write a short text to an existing file, in one write
+ * @path:	File
+ * @text:	Text
+ *
+ * Return: 0, or negative errno
+ */
+static int ns_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
+	size_t len = strlen(text);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	if (n < 0)
+		rc = -errno;
+	else if ((size_t)n != len)
+		rc = -EIO;
+	close(fd);
+	return rc;
+}
+
+/**
+ * ns_enter() - Enter new user, network and mount namespaces as root inside
+ *
+ * Only our own ids are mapped (to 0), which needs no privilege, once
+ * setgroups(2) is denied.
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int ns_enter(void)
+{
+	unsigned int uid = geteuid(), gid = getegid();
+	char map[32];
+	int rc;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS))
+		return ns_fail(-errno, "unshare user, net, mount namespaces");
+	rc = ns_write_file("/proc/self/setgroups", "deny");
+	if (rc && rc != -ENOENT)
+		return ns_fail(rc, "/proc/self/setgroups");
+	snprintf(map, sizeof(map), "0 %u 1", uid);
+	rc = ns_write_file("/proc/self/uid_map", map);
+	if (rc)
+		return ns_fail(rc, "/proc/self/uid_map \"%s\"", map);
+	snprintf(map, sizeof(map), "0 %u 1", gid);
+	rc = ns_write_file("/proc/self/gid_map", map);
+	if (rc)
+		return ns_fail(rc, "/proc/self/gid_map \"%s\"", map);
+	return 0;
+}
+
+/**
+ * ns_tap_open() - Create the tap device
+ * @name:	Device name
+ * @ifindex:	Its interface index, set on success
+ *
+ * Return: tap file descriptor (blocking, close-on-exec), or negative errno
+ * (reported)
+ */
+static int ns_tap_open(const char *name, unsigned int *ifindex)
+{
+	size_t len = strnlen(name, IFNAMSIZ);
+	struct ifreq ifr;
+	int fd, rc;
+
+	if (len >= IFNAMSIZ)
+		return ns_fail(-EINVAL, "tap name %.*s", IFNAMSIZ, name);
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, len);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return ns_fail(-errno, "open /dev/net/tun");
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		rc = ns_fail(-errno, "TUNSETIFF %s", name);
+		close(fd);
+		return rc;
+	}
+	*ifindex = if_nametoindex(ifr.ifr_name);
+	if (!*ifindex) {
+		rc = ns_fail(-errno, "index of %s", ifr.ifr_name);
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/**
+ * ns_net_v4() - Give the tap device its IPv4 address and default route
+ * @nlfd:	Netlink socket
+ * @cfg:	Guest set-up
+ * @ifindex:	Tap device
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int ns_net_v4(int nlfd, const struct ns_guest_cfg *cfg,
+		     unsigned int ifindex)
+{
+	char a[INET_ADDRSTRLEN];
+	int rc;
+
+	rc = nl_addr4_add(nlfd, ifindex, cfg->addr4, cfg->prefix4);
+	if (rc)
+		return ns_fail(rc, "address %s/%d on %s",
+			       inet_ntop(AF_INET, &cfg->addr4, a, sizeof(a)),
+			       cfg->prefix4, cfg->tap_name);
+	rc = nl_route4_default(nlfd, ifindex, cfg->gw4);
+	if (rc)
+		return ns_fail(rc, "default route via %s on %s",
+			       inet_ntop(AF_INET, &cfg->gw4, a, sizeof(a)),
+			       cfg->tap_name);
+	return 0;
+}
+
+/**
+ * ns_net_v6() - Give the tap device its IPv6 address and default route
+ * @nlfd:	Netlink socket
+ * @cfg:	Guest set-up
+ * @ifindex:	Tap device
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int ns_net_v6(int nlfd, const struct ns_guest_cfg *cfg,
+		     unsigned int ifindex)
+{
+	char a[INET6_ADDRSTRLEN];
+	int rc;
+
+	if (!IN6_IS_ADDR_UNSPECIFIED(&cfg->addr6)) {
+		rc = nl_addr6_add(nlfd, ifindex, &cfg->addr6, cfg->prefix6);
+		if (rc)
+			return ns_fail(rc, "address %s/%d on %s",
+				       inet_ntop(AF_INET6, &cfg->addr6, a,
+						 sizeof(a)),
+				       cfg->prefix6, cfg->tap_name);
+	}
+	rc = nl_route6_default(nlfd, ifindex, &cfg->gw6);
+	if (rc)
+		return ns_fail(rc, "default route via %s on %s",
+			       inet_ntop(AF_INET6, &cfg->gw6, a, sizeof(a)),
+			       cfg->tap_name);
+	return 0;
+}
+
+/**
+ * ns_net_setup() - Bring up lo and the tap device, add addresses and routes
+ * @cfg:	Guest set-up
+ * @ifindex:	Tap device
+ *
+ * The tap device must be up before IPv6 routes can use it.
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int ns_net_setup(const struct ns_guest_cfg *cfg, unsigned int ifindex)
+{
+	int nlfd = nl_socket(), rc;
+
+	if (nlfd < 0)
+		return ns_fail(nlfd, "netlink socket");
+	rc = nl_link_setup(nlfd, NS_LO_IFINDEX, 0, true);
+	if (rc) {
+		ns_fail(rc, "bringing lo up");
+	} else {
+		rc = nl_link_setup(nlfd, ifindex, cfg->mtu, true);
+		if (rc)
+			ns_fail(rc, "MTU %d and up on %s", cfg->mtu,
+				cfg->tap_name);
+	}
+	if (!rc && cfg->v4)
+		rc = ns_net_v4(nlfd, cfg, ifindex);
+	if (!rc && cfg->v6)
+		rc = ns_net_v6(nlfd, cfg, ifindex);
+	close(nlfd);
+	return rc;
+}
+
+/**
+ * ns_file_create() - Create a file holding a text
+ * @path:	File, must not exist
+ * @text:	Contents
+ *
+ * Return: 0, or negative errno
+ */
+static int ns_file_create(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	size_t len = strlen(text);
+	ssize_t n;
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	if (n < 0)
+		rc = -errno;
+	else if ((size_t)n != len)
+		rc = -ENOSPC;
+	close(fd);
+	return rc;
+}
+
+/**
+ * ns_bind_file() - Bind a file over another, or over a link to nowhere
+ * @src:	File to show
+ * @dst:	Path to cover
+ *
+ * mount(2) follows @dst if it is a symbolic link, and fails if the link
+ * dangles (systemd-resolved's, with the service stopped): then a detached
+ * copy of @src is moved onto the link itself (open_tree(2), Linux 5.2).
+ *
+ * Return: 0, or negative errno (the one of mount(2) if both ways fail)
+ */
+static int ns_bind_file(const char *src, const char *dst)
+{
+	int rc;
+
+	if (!mount(src, dst, NULL, MS_BIND, NULL))
+		return 0;
+	rc = -errno;
+#if defined(SYS_open_tree) && defined(SYS_move_mount)
+	if (rc == -ENOENT) {
+		int fd = syscall(SYS_open_tree, AT_FDCWD, src,
+				 OPEN_TREE_CLONE | O_CLOEXEC);
+
+		if (fd >= 0 && !syscall(SYS_move_mount, fd, "", AT_FDCWD, dst,
+					MOVE_MOUNT_F_EMPTY_PATH))
+			rc = 0;
+		if (fd >= 0)
+			close(fd);
+	}
+#endif
+	return rc;
+}
+
+/**
+ * ns_resolv_bind() - Show a text as /etc/resolv.conf, in our mount namespace
+ * @text:	Contents
+ *
+ * A memfd cannot be the source of a bind mount (its internal mount is not
+ * in our namespace: EINVAL), so the file lives on a small tmpfs, mounted for
+ * a moment on a directory that is not on the way to /etc/resolv.conf, then
+ * detached again: the bind mount keeps the file. mount(2) follows symbolic
+ * links, so a link (systemd-resolved's) gets its target covered, a link to
+ * nowhere gets covered itself (see ns_bind_file()), and an existing bind
+ * mount (ip netns exec's) gets covered by ours.
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int ns_resolv_bind(const char *text)
+{
+	static const char *const dirs[] = { "/tmp", "/dev" };
+	const char *dir = NULL;
+	char path[32];
+	size_t i;
+	int rc;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return ns_fail(-errno, "making mounts private");
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !dir; i++) {
+		if (!mount("tmpfs", dirs[i], "tmpfs",
+			   MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k,mode=0700"))
+			dir = dirs[i];
+	}
+	if (!dir)
+		return ns_fail(-errno, "tmpfs on %s for resolv.conf", dirs[0]);
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	rc = ns_file_create(path, text);
+	if (rc) {
+		ns_fail(rc, "writing %s", path);
+	} else {
+		rc = ns_bind_file(path, NS_RESOLV);
+		if (rc)
+			ns_fail(rc, "bind mount over %s", NS_RESOLV);
+	}
+	umount2(dir, MNT_DETACH);
+	return rc;
+}
+
+/**
+ * ns_child_setup() - Build the guest's namespaces, in the child
+ * @cfg:	Guest set-up
+ *
+ * Return: tap file descriptor, or negative errno (reported)
+ */
+static int ns_child_setup(const struct ns_guest_cfg *cfg)
+{
+	unsigned int ifindex = 0;
+	int tap, rc;
+
+	rc = ns_enter();
+	if (rc)
+		return rc;
+	tap = ns_tap_open(cfg->tap_name, &ifindex);
+	if (tap < 0)
+		return tap;
+	rc = ns_net_setup(cfg, ifindex);
+	if (!rc && cfg->resolv_conf)
+		rc = ns_resolv_bind(cfg->resolv_conf);
+	if (rc) {
+		close(tap);
+		return rc;
+	}
+	return tap;
+}
+
+/**
+ * ns_send() - Send the set-up status, and the tap device if ready
+ * @sock:	Child's end of the socket pair
+ * @status:	0, or the negative errno of the failure
+ * @fd:		Tap file descriptor, or -1 on failure
+ *
+ * Return: 0, or negative errno
+ */
+static int ns_send(int sock, int status, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &status, .iov_len = sizeof(status) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *cmsg;
+
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(fd));
+	}
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
+ * ns_exec() - Run the command, with the signal state a shell expects
+ * @argv:	Command and arguments, NULL or empty for $SHELL or /bin/sh
+ *
+ * merd blocks the signals it reads from a signalfd and ignores SIGPIPE: the
+ * mask and an ignored disposition would survive execve(), so both are reset.
+ * Exits 127 if the command is not found, 126 if it cannot be run, as shells.
+ */
+static void __attribute__((noreturn)) ns_exec(char *const argv[])
+{
+	char *shell[] = { getenv("SHELL"), NULL };
+	sigset_t none;
+	int e;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (!argv || !argv[0]) {
+		if (!shell[0] || !shell[0][0])
+			shell[0] = "/bin/sh";
+		argv = shell;
+	}
+	execvp(argv[0], argv);
+	e = errno;
+	err("ns: exec %s: %s", argv[0], strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+/**
+ * ns_child() - Child side: set up, hand over the tap, wait, run the command
+ * @cfg:	Guest set-up
+ * @argv:	Command, see ns_exec()
+ * @sock:	Child's end of the socket pair
+ */
+static void __attribute__((noreturn)) ns_child(const struct ns_guest_cfg *cfg,
+					       char *const argv[], int sock)
+{
+	int tap = ns_child_setup(cfg);
+	ssize_t n;
+	char go;
+
+	if (tap < 0) {
+		ns_send(sock, tap, -1);
+		_exit(1);
+	}
+	if (ns_send(sock, 0, tap))
+		_exit(1);
+	close(tap);
+	do {
+		n = read(sock, &go, sizeof(go));
+	} while (n < 0 && errno == EINTR);
+	if (n != sizeof(go))
+		_exit(1);	/* merd gave up before the start */
+	close(sock);
+	ns_exec(argv);
+}
+
+/**
+ * ns_recv() - Receive the child's set-up status and its tap device
+ * @sock:	Parent's end of the socket pair
+ *
+ * Return: tap file descriptor (close-on-exec), the child's negative errno,
+ * -ECHILD if the child ended without a word, other negative errno
+ */
+static int ns_recv(int sock)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	int status = 0, fd = -1;
+	struct iovec iov = { .iov_base = &status, .iov_len = sizeof(status) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	const struct cmsghdr *cmsg;
+	ssize_t n;
+
+	do {
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (cmsg && cmsg->cmsg_level == SOL_SOCKET &&
+	    cmsg->cmsg_type == SCM_RIGHTS &&
+	    cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
+	if (n == sizeof(status) && !status && fd >= 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	if (n == 0)
+		return -ECHILD;
+	if (n != sizeof(status) || status >= 0 || status < -NS_ERRNO_MAX)
+		return -EPROTO;
+	return status;
+}
+
+/**
+ * ns_spawn() - Start a command in new namespaces behind a configured tap
+ * @cfg:	Guest set-up
+ * @argv:	Command and arguments, NULL or empty for $SHELL or /bin/sh
+ * @tap_fd:	Tap device, non-blocking and close-on-exec, set on success
+ * @pid:	Child process, set on success: merd's to wait for
+ *
+ * The command does not start before ns_release(). If set-up fails inside,
+ * the child reports what failed on stderr and is reaped here.
+ *
+ * Return: 0, -EBUSY if a child already waits for ns_release(), or negative
+ * errno (the child's set-up failure, or fork or socket errors)
+ */
+int ns_spawn(const struct ns_guest_cfg *cfg, char *const argv[], int *tap_fd,
+	     pid_t *pid)
+{
+	int sv[2], fd, rc;
+	pid_t child;
+
+	if (ns_sync_fd >= 0)
+		return -EBUSY;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	child = fork();
+	if (child < 0) {
+		rc = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return rc;
+	}
+	if (!child) {
+		close(sv[0]);
+		ns_child(cfg, argv, sv[1]);
+	}
+	close(sv[1]);
+	fd = ns_recv(sv[0]);
+	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {
+		rc = -errno;
+		close(fd);
+		fd = rc;
+	}
+	if (fd < 0) {
+		close(sv[0]);	/* end of file: a waiting child exits */
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+		return fd;
+	}
+	ns_sync_fd = sv[0];
+	*tap_fd = fd;
+	*pid = child;
+	return 0;
+}
+
+/**
+ * ns_release() - Let the command start: merd serves the tap from now on
+ *
+ * Return: 0, -EBADF without a child waiting, or negative errno (the child
+ * is gone: merd learns it from SIGCHLD)
+ */
+int ns_release(void)
+{
+	ssize_t n;
+	int rc;
+
+	if (ns_sync_fd < 0)
+		return -EBADF;
+	do {
+		n = send(ns_sync_fd, "g", 1, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	rc = n == 1 ? 0 : -errno;
+	close(ns_sync_fd);
+	ns_sync_fd = -1;
+	return rc;
+}
+
+/**
+ * ns_exit_code() - merd's exit code for the command's wait status
+ * @wstatus:	Status from waitpid()
+ *
+ * Return: the command's exit code, 128 + signal if it was killed, 1 if the
+ * status says neither
+ */
+int ns_exit_code(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 1;
+}

@@ -1,0 +1,1246 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp.c - TCP translation: merd terminates the guest's TCP, a host socket
+ * carries the byte stream
+ *
+ * Theory of operation
+ *
+ * The guest's SYN creates a flow and a non-blocking SOCK_STREAM socket
+ * connecting to the destination (TCPS_CONNECTING). Only when the connect
+ * succeeds does the guest get a SYN-ACK (TCPS_SYN_ACK_SENT); a refusal gets
+ * it a RST, an unreachable network an ICMP error, a connect that does not
+ * finish in TCP_SYN_TIMEOUT_S a RST. The guest's ACK of the SYN-ACK makes
+ * the flow TCPS_ESTABLISHED; from there the FIN flags say which halves are
+ * closed, and the flow ends when both FINs are acknowledged, on a RST from
+ * either end, or after its idle timeout.
+ *
+ * Guest to host: in-order payload is written to the socket at once; what
+ * the socket does not take is not acknowledged, and the guest sends it
+ * again. Out-of-order segments are dropped with a duplicate ACK. The
+ * window advertised to the guest is the socket's free send space. ACKs are
+ * sent once per batch of frames (tcp_batch_end()), not per segment.
+ *
+ * Host to guest: data is read with MSG_PEEK, so what the guest has not
+ * acknowledged stays in the socket's receive queue, and merd keeps no copy:
+ * segments are built in place in the link's transmit queue, many per
+ * recvmsg(). SO_PEEK_OFF (Linux 6.9+) makes the kernel skip what is in
+ * flight; older kernels get the in-flight bytes peeked into a discard
+ * buffer. A guest ACK drops acknowledged bytes with MSG_TRUNC. Three
+ * duplicate ACKs, or the retransmission timer, rewind to the oldest
+ * unacknowledged byte and send again. The guest's window and MSS bound
+ * what is in flight and each segment.
+ *
+ * Host sockets are edge-triggered: each edge is drained as far as the
+ * guest's window and the link allow; flows stopped by the link's queue are
+ * resumed when it has room again, flows stopped by the window when an ACK
+ * opens it.
+ *
+ * Timers: one deadline per flow in the flow table, the earlier of the
+ * retransmission timeout and the state's idle timeout.
+ */
+#include <errno.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "eth.h"
+#include "flow.h"
+#include "hash.h"
+#include "icmp.h"
+#include "inany.h"
+#include "ip.h"
+#include "link.h"
+#include "log.h"
+#include "merd.h"
+#include "tcp.h"
+#include "util.h"
+
+#define TCP_HDR_LEN		20
+#define TCP_SYN_OPTS_LEN	8	/* MSS (4) + NOP + window scale (3) */
+#define TCP_FIN			0x01
+#define TCP_SYN			0x02
+#define TCP_RST			0x04
+#define TCP_PSH			0x08
+#define TCP_ACK			0x10
+#define TCP_GUEST_MSS_DEFAULT		536
+#define TCP_WSCALE_MAX		14
+#define TCP_SEGS_PER_CALL	64
+#define TCP_DISCARD_LEN		(16 << 20)
+
+#define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
+#define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
+#define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
+#define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
+
+/**
+ * struct tcp_seg - A guest segment whose header was checked
+ * @seq:	Sequence number
+ * @ack:	Acknowledgement number
+ * @wnd:	Window field, unscaled
+ * @flags:	Control bits
+ * @mss:	MSS option, 0 if absent
+ * @wscale:	Window scale option, -1 if absent
+ * @data:	Payload, inside the frame
+ * @len:	Payload length
+ */
+struct tcp_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t wnd;
+	uint8_t flags;
+	uint16_t mss;
+	int wscale;
+	const uint8_t *data;
+	size_t len;
+};
+
+/**
+ * struct tcp_lists - TCP-wide state, kept in a static: lists of flows
+ * with work left at the end of a batch
+ * @ack_list:	Flows owing the guest an ACK
+ * @n_ack:	Entries in @ack_list
+ * @tx_list:	Flows waiting for room on the link
+ * @n_tx:	Entries in @tx_list
+ * @list_max:	Capacity of each list
+ * @discard:	Peek target for in-flight bytes without SO_PEEK_OFF
+ * @isn_key:	Key for initial sequence numbers
+ */
+static struct tcp_lists {
+	uint32_t *ack_list;
+	uint32_t n_ack;
+	uint32_t *tx_list;
+	uint32_t n_tx;
+	uint32_t list_max;
+	uint8_t *discard;
+	uint64_t isn_key[2];
+} tcp;
+
+static void tcp_data_to_guest(struct ctx *c, struct flow *f);
+
+/**
+ * tcp_peek_off_supported() - Probe whether TCP sockets take SO_PEEK_OFF
+ *
+ * Return: true on Linux 6.9 and later
+ */
+static bool tcp_peek_off_supported(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), zero = 0;
+	bool ok;
+
+	if (s < 0)
+		return false;
+	ok = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero));
+	close(s);
+	return ok;
+}
+
+/**
+ * tcp_init() - Allocate the batch lists, key the ISN generator
+ * @c:		Execution context, flow table sized
+ *
+ * Return: 0 on success, negative errno on failure
+ */
+int tcp_init(struct ctx *c)
+{
+	tcp.list_max = c->flows.max * 2;
+	tcp.ack_list = calloc(tcp.list_max, sizeof(*tcp.ack_list));
+	tcp.tx_list = calloc(tcp.list_max, sizeof(*tcp.tx_list));
+	if (!tcp.ack_list || !tcp.tx_list)
+		return -ENOMEM;
+	if (!tcp_peek_off_supported()) {
+		tcp.discard = malloc(TCP_DISCARD_LEN);
+		if (!tcp.discard)
+			return -ENOMEM;
+	}
+	return hash_random_key(tcp.isn_key);
+}
+
+/**
+ * tcp_isn() - Initial sequence number for a new connection (RFC 6528)
+ * @c:		Execution context
+ * @key:	Flow key
+ *
+ * Return: keyed hash of the connection's addresses and ports plus a clock
+ * ticking every 4 microseconds
+ */
+static uint32_t tcp_isn(const struct ctx *c, const struct flow_key *key)
+{
+	struct timespec ts;
+	uint64_t ticks;
+
+	(void)c;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ticks = ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000) / 4;
+	return (uint32_t)siphash(tcp.isn_key, key, sizeof(*key)) +
+	       (uint32_t)ticks;
+}
+
+/**
+ * tcp_parse() - Check a TCP header and its options
+ * @c:		Execution context, for drop counters
+ * @pkt:	Checked IP packet with protocol TCP
+ * @seg:	View to fill
+ *
+ * Return: 0 if sound, -1 if dropped (counted)
+ */
+static int tcp_parse(struct ctx *c, const struct ip_pkt *pkt,
+		     struct tcp_seg *seg)
+{
+	const uint8_t *th = pkt->l4;
+	size_t doff, i;
+
+	if (pkt->l4_len < TCP_HDR_LEN) {
+		count_drop(c, CNT_drop_tcp_short);
+		return -1;
+	}
+	doff = (size_t)(th[12] >> 4) * 4;
+	if (doff < TCP_HDR_LEN || doff > pkt->l4_len) {
+		count_drop(c, CNT_drop_tcp_doff);
+		return -1;
+	}
+	seg->seq = rd32(th + 4);
+	seg->ack = rd32(th + 8);
+	seg->flags = th[13] & 0x3f;
+	seg->wnd = rd16(th + 14);
+	seg->mss = 0;
+	seg->wscale = -1;
+	seg->data = th + doff;
+	seg->len = pkt->l4_len - doff;
+
+	for (i = TCP_HDR_LEN; i < doff;) {
+		uint8_t kind = th[i], olen;
+
+		if (kind == 0)			/* end of options */
+			break;
+		if (kind == 1) {		/* NOP */
+			i++;
+			continue;
+		}
+		if (i + 2 > doff || (olen = th[i + 1]) < 2 || i + olen > doff)
+			break;			/* malformed: ignore the rest */
+		if (kind == 2 && olen == 4)
+			seg->mss = rd16(th + i + 2);
+		else if (kind == 3 && olen == 3)
+			seg->wscale = MIN(th[i + 2], TCP_WSCALE_MAX);
+		i += olen;
+	}
+	return 0;
+}
+
+/**
+ * tcp_mss_max() - Largest payload per segment the link carries
+ * @c:		Execution context
+ * @v6:		IPv6 flow
+ *
+ * Return: MTU less IP and TCP headers
+ */
+static uint16_t tcp_mss_max(const struct ctx *c, bool v6)
+{
+	return (uint16_t)(c->conf.mtu - (v6 ? IP6_HDR_LEN : IP4_HDR_LEN) -
+			  TCP_HDR_LEN);
+}
+
+/**
+ * tcp_v6() - Tell whether a flow is IPv6
+ * @f:		Flow
+ *
+ * Return: true for IPv6
+ */
+static bool tcp_v6(const struct flow *f)
+{
+	return !inany_is_v4(&f->key.remote_addr);
+}
+
+/**
+ * tcp_wnd_to_guest() - Window to advertise: the socket's free send space
+ * @f:		Flow
+ *
+ * Return: window field value, already shifted by our scale if agreed
+ */
+static uint16_t tcp_wnd_to_guest(struct flow *f)
+{
+	int sndbuf = 0, outq = 0;
+	socklen_t sl = sizeof(sndbuf);
+	long free_bytes;
+
+	if (f->tcp.flags & TCP_F_GUEST_FIN)
+		return 0xffff;
+	if (getsockopt(f->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
+	    ioctl(f->sock, SIOCOUTQ, &outq))
+		return 0xffff;
+	/*
+	 * SO_SNDBUF counts the kernel's overhead too: for the large segments
+	 * of a bulk transfer that is a few percent, kept as a margin. When
+	 * the room runs low, merd asks for EPOLLOUT: polling a socket that
+	 * is not writable marks it short of space, which is what makes the
+	 * kernel grow its buffer (autotuning) once ACKs free some.
+	 */
+	free_bytes = (long)sndbuf - sndbuf / 16 - outq;
+	if (free_bytes < sndbuf / 3)
+		f->tcp.flags |= TCP_F_LOW_WND;
+	else
+		f->tcp.flags &= (uint16_t)~TCP_F_LOW_WND;
+	if (free_bytes < 0)
+		free_bytes = 0;
+	if (f->tcp.flags & TCP_F_WSCALE)
+		free_bytes >>= TCP_WSCALE_OURS;
+	return (uint16_t)MIN(free_bytes, 0xffff);
+}
+
+/**
+ * tcp_hdr_fill() - Write a TCP header toward the guest
+ * @th:		Where the header goes
+ * @f:		Flow
+ * @seq:	Sequence number
+ * @flags:	Control bits
+ * @opts_len:	Length of options following the header (multiple of 4)
+ * @wnd:	Window field
+ */
+static void tcp_hdr_fill(uint8_t *th, const struct flow *f, uint32_t seq,
+			 uint8_t flags, size_t opts_len, uint16_t wnd)
+{
+	wr16(th, f->key.remote_port);
+	wr16(th + 2, f->key.guest_port);
+	wr32(th + 4, seq);
+	wr32(th + 8, (flags & TCP_ACK) ? f->tcp.rcv_nxt : 0);
+	th[12] = (uint8_t)(((TCP_HDR_LEN + opts_len) / 4) << 4);
+	th[13] = flags;
+	wr16(th + 14, wnd);
+	memset(th + 16, 0, 4);		/* checksum, urgent pointer */
+}
+
+/**
+ * tcp_send_ctl() - Send a segment without payload to the guest
+ * @c:		Execution context
+ * @f:		Flow
+ * @flags:	Control bits (SYN adds MSS and window scale options)
+ *
+ * Return: 0 on success, -ENOBUFS if the link had no room
+ */
+static int tcp_send_ctl(struct ctx *c, struct flow *f, uint8_t flags)
+{
+	size_t cap = 0, opts = 0;
+	uint32_t seq = f->tcp.snd_nxt;
+	uint8_t *th = ip_tx_begin(c, tcp_v6(f), &cap);
+
+	if (!th)
+		return -ENOBUFS;
+	if (flags & TCP_SYN) {
+		uint8_t *o = th + TCP_HDR_LEN;
+
+		seq = f->tcp.isn;
+		o[0] = 2;
+		o[1] = 4;
+		wr16(o + 2, tcp_mss_max(c, tcp_v6(f)));
+		opts = 4;
+		if (f->tcp.flags & TCP_F_WSCALE) {
+			o[4] = 1;
+			o[5] = 3;
+			o[6] = 3;
+			o[7] = TCP_WSCALE_OURS;
+			opts = TCP_SYN_OPTS_LEN;
+		}
+	}
+	tcp_hdr_fill(th, f, seq, flags, opts,
+		     flags & TCP_SYN ? 0xffff : tcp_wnd_to_guest(f));
+	ip_tx_commit(c, &f->key.remote_addr, &f->key.guest_addr, IPPROTO_TCP,
+		     TCP_HDR_LEN + opts);
+	f->tcp.flags &= (uint16_t)~TCP_F_ACK_PENDING;
+	return 0;
+}
+
+/**
+ * tcp_rst_unknown() - Answer a segment of no known flow with a RST
+ * @c:		Execution context
+ * @key:	Flow key built from the segment
+ * @seg:	The segment (RFC 9293 3.10.7.1)
+ */
+static void tcp_rst_unknown(struct ctx *c, const struct flow_key *key,
+			    const struct tcp_seg *seg)
+{
+	struct flow tmp = { .key = *key, .sock = -1 };
+
+	if (seg->flags & TCP_RST)
+		return;
+	tmp.tcp.flags = TCP_F_GUEST_FIN;	/* no socket to size a window */
+	if (seg->flags & TCP_ACK) {
+		tmp.tcp.snd_nxt = seg->ack;
+		tcp_send_ctl(c, &tmp, TCP_RST);
+	} else {
+		tmp.tcp.snd_nxt = 0;
+		tmp.tcp.rcv_nxt = seg->seq + (uint32_t)seg->len +
+				  !!(seg->flags & TCP_SYN) +
+				  !!(seg->flags & TCP_FIN);
+		tcp_send_ctl(c, &tmp, TCP_RST | TCP_ACK);
+	}
+}
+
+/**
+ * tcp_ack_later() - Owe the guest an ACK, sent at the end of the batch
+ * @f:		Flow
+ * @idx:	Its index
+ */
+static void tcp_ack_later(struct flow *f, uint32_t idx)
+{
+	if (f->tcp.flags & TCP_F_ACK_PENDING || tcp.n_ack == tcp.list_max)
+		return;
+	f->tcp.flags |= TCP_F_ACK_PENDING;
+	tcp.ack_list[tcp.n_ack++] = idx;
+}
+
+/**
+ * tcp_tx_later() - Resume sending to the guest once the link has room
+ * @f:		Flow
+ * @idx:	Its index
+ */
+static void tcp_tx_later(struct flow *f, uint32_t idx)
+{
+	if (f->tcp.flags & TCP_F_WANT_TX || tcp.n_tx == tcp.list_max)
+		return;
+	f->tcp.flags |= TCP_F_WANT_TX;
+	tcp.tx_list[tcp.n_tx++] = idx;
+}
+
+/**
+ * tcp_timers_update() - Recompute a flow's deadline from its state
+ * @c:		Execution context
+ * @f:		Flow
+ */
+static void tcp_timers_update(struct ctx *c, struct flow *f)
+{
+	struct tcp_conn *t = &f->tcp;
+	uint64_t at = t->idle_at;
+
+	bool probe = !t->snd_wnd && t->state == TCPS_ESTABLISHED;
+
+	if ((t->snd_nxt != t->snd_una || probe) && !t->rto_at)
+		t->rto_at = c->now + t->rto_ms;
+	if (t->snd_nxt == t->snd_una && !probe && t->state != TCPS_SYN_ACK_SENT)
+		t->rto_at = 0;
+	if (t->rto_at && t->rto_at < at)
+		at = t->rto_at;
+	flow_set_deadline(c, f, at);
+}
+
+/**
+ * tcp_idle_refresh() - Push the idle deadline after traffic
+ * @c:		Execution context
+ * @f:		Flow
+ */
+static void tcp_idle_refresh(struct ctx *c, struct flow *f)
+{
+	unsigned int s = TCP_IDLE_TIMEOUT_S;
+
+	if (f->tcp.state != TCPS_ESTABLISHED)
+		s = TCP_SYN_TIMEOUT_S;
+	else if (f->tcp.flags & (TCP_F_GUEST_FIN | TCP_F_FIN_SENT))
+		s = TCP_HALF_TIMEOUT_S;
+	f->tcp.idle_at = c->now + (uint64_t)s * 1000;
+}
+
+/**
+ * tcp_close() - End a flow, resetting the host side if asked
+ * @c:		Execution context
+ * @f:		Flow
+ * @reset_host:	Abort the host connection (RST) rather than close it
+ */
+static void tcp_close(struct ctx *c, struct flow *f, bool reset_host)
+{
+	if (reset_host && f->sock >= 0) {
+		struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+		setsockopt(f->sock, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	}
+	flow_remove(c, f);
+}
+
+/**
+ * tcp_reset_both() - Abort a flow on both sides
+ * @c:		Execution context
+ * @f:		Flow
+ */
+static void tcp_reset_both(struct ctx *c, struct flow *f)
+{
+	tcp_send_ctl(c, f, TCP_RST | TCP_ACK);
+	tcp_close(c, f, true);
+}
+
+/**
+ * tcp_sock_open() - Create the host socket and start connecting
+ * @key:	Flow key: destination
+ *
+ * Return: socket, or negative errno
+ */
+static int tcp_sock_open(const struct flow_key *key)
+{
+	struct sockaddr_storage sa = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&sa;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&sa;
+	socklen_t sl;
+	int s, one = 1;
+
+	if (inany_is_v4(&key->remote_addr)) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(key->remote_port);
+		sin->sin_addr = inany_v4(&key->remote_addr);
+		sl = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(key->remote_port);
+		sin6->sin6_addr = key->remote_addr;
+		sl = sizeof(*sin6);
+	}
+	s = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   IPPROTO_TCP);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(s, (struct sockaddr *)&sa, sl) && errno != EINPROGRESS) {
+		int rc = -errno;
+
+		close(s);
+		return rc;
+	}
+	return s;
+}
+
+/**
+ * tcp_open() - Handle a guest's SYN for a new connection
+ * @c:		Execution context
+ * @key:	Flow key
+ * @seg:	The SYN
+ */
+static void tcp_open(struct ctx *c, const struct flow_key *key,
+		     const struct tcp_seg *seg)
+{
+	int zero = 0, s;
+	struct flow *f;
+	uint32_t idx;
+
+	if (seg->flags & (TCP_FIN | TCP_RST | TCP_ACK)) {
+		count_drop(c, CNT_drop_tcp_flags);
+		return;
+	}
+	s = tcp_sock_open(key);
+	if (s < 0) {
+		count_drop(c, CNT_drop_sock_err);
+		debug_ratelimited("tcp: connect: %s", strerror(-s));
+		tcp_rst_unknown(c, key, seg);
+		return;
+	}
+	f = flow_insert(c, key);
+	if (!f) {
+		close(s);
+		tcp_rst_unknown(c, key, seg);
+		return;
+	}
+	idx = flow_index(&c->flows, f);
+	f->sock = s;
+	f->tcp.state = TCPS_CONNECTING;
+	f->tcp.rcv_nxt = seg->seq + 1;
+	f->tcp.isn = tcp_isn(c, key);
+	f->tcp.snd_una = f->tcp.snd_nxt = f->tcp.snd_max = f->tcp.isn + 1;
+	f->tcp.mss = MIN(seg->mss ? seg->mss : TCP_GUEST_MSS_DEFAULT,
+			 tcp_mss_max(c, tcp_v6(f)));
+	if (seg->wscale >= 0) {
+		f->tcp.flags |= TCP_F_WSCALE;
+		f->tcp.snd_wscale = (uint8_t)seg->wscale;
+	}
+	f->tcp.snd_wnd = seg->wnd;		/* never scaled in a SYN */
+	f->tcp.rto_ms = TCP_RTO_MIN_MS * 5;
+	if (!setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
+		f->tcp.flags |= TCP_F_PEEK_OFF;
+	if (epoll_add(c, s, EPOLLOUT | EPOLLIN | EPOLLRDHUP | EPOLLET,
+		      EPOLL_REF(EPOLL_TYPE_FLOW, idx))) {
+		flow_remove(c, f);
+		return;
+	}
+	tcp_idle_refresh(c, f);
+	tcp_timers_update(c, f);
+}
+
+/**
+ * tcp_connect_done() - The host connect finished: answer the guest's SYN
+ * @c:		Execution context
+ * @f:		Flow in TCPS_CONNECTING
+ */
+static void tcp_connect_done(struct ctx *c, struct flow *f)
+{
+	int e = 0;
+	socklen_t sl = sizeof(e);
+	uint8_t quote[8];
+
+	if (getsockopt(f->sock, SOL_SOCKET, SO_ERROR, &e, &sl))
+		e = errno;
+	if (e == EINPROGRESS || e == EALREADY)
+		return;
+	if (e) {
+		debug("tcp: connect to port %u: %s", f->key.remote_port,
+		      strerror(e));
+		if (e == EHOSTUNREACH || e == ENETUNREACH) {
+			wr16(quote, f->key.guest_port);
+			wr16(quote + 2, f->key.remote_port);
+			wr32(quote + 4, f->tcp.rcv_nxt - 1);
+			icmp_unreach(c, &f->key, IPPROTO_TCP,
+				     e == ENETUNREACH ? 0 : 1, quote);
+		} else {
+			f->tcp.snd_nxt = 0;
+			tcp_send_ctl(c, f, TCP_RST | TCP_ACK);
+		}
+		tcp_close(c, f, false);
+		return;
+	}
+	f->tcp.state = TCPS_SYN_ACK_SENT;
+	tcp_send_ctl(c, f, TCP_SYN | TCP_ACK);
+	epoll_mod(c, f->sock, EPOLLIN | EPOLLRDHUP | EPOLLET,
+		  EPOLL_REF(EPOLL_TYPE_FLOW, flow_index(&c->flows, f)));
+	f->tcp.rto_at = c->now + f->tcp.rto_ms;
+	tcp_idle_refresh(c, f);
+	tcp_timers_update(c, f);
+}
+
+/**
+ * tcp_drain_acked() - Drop bytes the guest acknowledged from the socket
+ * @f:		Flow
+ * @bytes:	How many
+ *
+ * Return: 0 on success, negative errno if the socket failed
+ */
+static int tcp_drain_acked(struct flow *f, uint32_t bytes)
+{
+	while (bytes) {
+		ssize_t n = recv(f->sock, NULL, bytes, MSG_TRUNC | MSG_DONTWAIT);
+
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		bytes -= (uint32_t)n;
+	}
+	return 0;
+}
+
+/**
+ * tcp_rewind() - Send again from the oldest unacknowledged byte
+ * @f:		Flow
+ */
+static void tcp_rewind(struct flow *f)
+{
+	int zero = 0;
+
+	f->tcp.snd_nxt = f->tcp.snd_una;
+	if (f->tcp.flags & TCP_F_PEEK_OFF)
+		setsockopt(f->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+			   sizeof(zero));
+	f->tcp.dup_acks = 0;
+}
+
+/**
+ * tcp_ack_input() - Process the acknowledgement field of a guest segment
+ * @c:		Execution context
+ * @f:		Flow, established
+ * @seg:	Segment with ACK set
+ *
+ * Return: 0, or -1 if the flow was ended
+ */
+static int tcp_ack_input(struct ctx *c, struct flow *f,
+			 const struct tcp_seg *seg)
+{
+	struct tcp_conn *t = &f->tcp;
+	uint32_t wnd = (uint32_t)seg->wnd << (t->flags & TCP_F_WSCALE ?
+					      t->snd_wscale : 0);
+	uint32_t acked, data;
+
+	if (SEQ_GT(seg->ack, t->snd_max)) {	/* ack of data never sent */
+		tcp_ack_later(f, flow_index(&c->flows, f));
+		return 0;
+	}
+	if (SEQ_GT(seg->ack, t->snd_nxt))	/* sent before a rewind */
+		t->snd_nxt = seg->ack;
+	if (SEQ_GT(seg->ack, t->snd_una)) {
+		acked = seg->ack - t->snd_una;
+		data = acked;
+		if (t->flags & TCP_F_FIN_SENT && !(t->flags & TCP_F_FIN_ACKED) &&
+		    SEQ_GT(seg->ack, t->fin_seq)) {
+			t->flags |= TCP_F_FIN_ACKED;
+			data--;
+		}
+		if (data && tcp_drain_acked(f, data)) {
+			tcp_reset_both(c, f);
+			return -1;
+		}
+		t->snd_una = seg->ack;
+		t->dup_acks = 0;
+		t->retries = 0;
+		t->rto_ms = TCP_RTO_MIN_MS;
+		t->rto_at = t->snd_una != t->snd_nxt ? c->now + t->rto_ms : 0;
+	} else if (seg->ack == t->snd_una && !seg->len && wnd == t->snd_wnd &&
+		   t->snd_nxt != t->snd_una && ++t->dup_acks == 3) {
+		tcp_rewind(f);		/* fast retransmit */
+	}
+	t->snd_wnd = wnd;
+	return 0;
+}
+
+/**
+ * tcp_data_from_guest() - Write a segment's in-order payload to the socket
+ * @c:		Execution context
+ * @f:		Flow, established
+ * @seg:	Segment
+ *
+ * Return: 0, or -1 if the flow was ended
+ */
+static int tcp_data_from_guest(struct ctx *c, struct flow *f,
+			       const struct tcp_seg *seg)
+{
+	struct tcp_conn *t = &f->tcp;
+	uint32_t idx = flow_index(&c->flows, f), skip;
+	ssize_t n;
+
+	if (!seg->len)
+		return 0;
+	if (SEQ_GT(seg->seq, t->rcv_nxt) || t->flags & TCP_F_GUEST_FIN) {
+		count(c, CNT_tcp_out_of_order);
+		tcp_ack_later(f, idx);		/* duplicate ACK */
+		return 0;
+	}
+	skip = t->rcv_nxt - seg->seq;
+	if (skip >= seg->len) {
+		tcp_ack_later(f, idx);		/* all old: ACK again */
+		return 0;
+	}
+	n = send(f->sock, seg->data + skip, seg->len - skip,
+		 MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0) {
+		if (errno != EAGAIN) {
+			tcp_reset_both(c, f);
+			return -1;
+		}
+		n = 0;
+	}
+	if ((size_t)n < seg->len - skip && !(t->flags & TCP_F_WANT_OUT)) {
+		t->flags |= TCP_F_WANT_OUT;	/* window update when writable */
+		epoll_mod(c, f->sock, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+			  EPOLL_REF(EPOLL_TYPE_FLOW, idx));
+	}
+	t->rcv_nxt += (uint32_t)n;
+	f->pkts_out++;
+	f->bytes_out += (uint64_t)n;
+	tcp_ack_later(f, idx);
+	return 0;
+}
+
+/**
+ * tcp_fin_from_guest() - Handle the guest's FIN once all data before it
+ * arrived: half-close the host socket
+ * @c:		Execution context
+ * @f:		Flow
+ * @seg:	Segment carrying FIN
+ */
+static void tcp_fin_from_guest(struct ctx *c, struct flow *f,
+			       const struct tcp_seg *seg)
+{
+	struct tcp_conn *t = &f->tcp;
+
+	if (t->flags & TCP_F_GUEST_FIN ||
+	    seg->seq + (uint32_t)seg->len != t->rcv_nxt)
+		return;
+	t->flags |= TCP_F_GUEST_FIN;
+	t->rcv_nxt++;
+	shutdown(f->sock, SHUT_WR);
+	tcp_ack_later(f, flow_index(&c->flows, f));
+}
+
+/**
+ * tcp_seq_acceptable() - RFC 9293 3.10.7.4 acceptability, simplified
+ * @t:		Connection
+ * @seg:	Segment
+ *
+ * Return: true if the segment overlaps what merd can take
+ */
+static bool tcp_seq_acceptable(const struct tcp_conn *t,
+			       const struct tcp_seg *seg)
+{
+	uint32_t end = seg->seq + (uint32_t)seg->len;
+	const uint32_t wnd = 1U << 30;
+
+	if (!seg->len)
+		return SEQ_GE(seg->seq, t->rcv_nxt - wnd) &&
+		       SEQ_LE(seg->seq, t->rcv_nxt + wnd);
+	return SEQ_GT(end, t->rcv_nxt - wnd) &&
+	       SEQ_LT(seg->seq, t->rcv_nxt + wnd);
+}
+
+/**
+ * tcp_handshake_ack() - The guest's ACK of our SYN-ACK
+ * @c:		Execution context
+ * @f:		Flow in TCPS_SYN_ACK_SENT
+ * @seg:	Segment with ACK
+ *
+ * Return: 0 if the flow is now established, -1 if the segment was refused
+ */
+static int tcp_handshake_ack(struct ctx *c, struct flow *f,
+			     const struct tcp_seg *seg)
+{
+	struct tcp_conn *t = &f->tcp;
+
+	if (seg->ack != t->isn + 1) {
+		struct flow_key key = f->key;
+
+		tcp_rst_unknown(c, &key, seg);
+		return -1;
+	}
+	t->state = TCPS_ESTABLISHED;
+	t->snd_una = seg->ack;
+	t->rto_at = 0;
+	t->rto_ms = TCP_RTO_MIN_MS;
+	t->retries = 0;
+	return 0;
+}
+
+/**
+ * tcp_segment() - Handle a guest segment for a known flow
+ * @c:		Execution context
+ * @f:		Flow
+ * @seg:	Checked segment
+ */
+static void tcp_segment(struct ctx *c, struct flow *f,
+			const struct tcp_seg *seg)
+{
+	struct tcp_conn *t = &f->tcp;
+	uint32_t idx = flow_index(&c->flows, f);
+
+	if (seg->flags & TCP_RST) {
+		if (t->state == TCPS_CONNECTING ||
+		    (SEQ_GE(seg->seq, t->rcv_nxt - 1) &&
+		     SEQ_LE(seg->seq, t->rcv_nxt + (1U << 30))))
+			tcp_close(c, f, true);
+		return;
+	}
+	if (seg->flags & TCP_SYN) {
+		if (seg->flags & TCP_FIN) {
+			count_drop(c, CNT_drop_tcp_flags);
+		} else if (t->state == TCPS_SYN_ACK_SENT &&
+			   seg->seq + 1 == t->rcv_nxt) {
+			tcp_send_ctl(c, f, TCP_SYN | TCP_ACK);
+		} else if (t->state == TCPS_ESTABLISHED) {
+			tcp_ack_later(f, idx);	/* RFC 5961 challenge ACK */
+		}
+		return;
+	}
+	if (!(seg->flags & TCP_ACK) || t->state == TCPS_CONNECTING) {
+		count_drop(c, CNT_drop_tcp_flags);
+		return;
+	}
+	if (!tcp_seq_acceptable(t, seg)) {
+		count_drop(c, CNT_drop_tcp_seq);
+		tcp_ack_later(f, idx);
+		return;
+	}
+	if (t->state == TCPS_SYN_ACK_SENT && tcp_handshake_ack(c, f, seg))
+		return;
+
+	if (tcp_ack_input(c, f, seg) || tcp_data_from_guest(c, f, seg))
+		return;
+	if (seg->flags & TCP_FIN)
+		tcp_fin_from_guest(c, f, seg);
+
+	if (t->flags & TCP_F_GUEST_FIN && t->flags & TCP_F_FIN_ACKED) {
+		if (t->flags & TCP_F_ACK_PENDING)
+			tcp_send_ctl(c, f, TCP_ACK);
+		tcp_close(c, f, false);
+		return;
+	}
+	tcp_idle_refresh(c, f);
+	tcp_data_to_guest(c, f);
+	if (flow_at(&c->flows, idx) == f && f->key.proto == FLOW_TCP)
+		tcp_timers_update(c, f);
+}
+
+/**
+ * tcp_input() - Handle a TCP segment from the guest
+ * @c:		Execution context
+ * @pkt:	Checked IP packet with protocol TCP
+ */
+void tcp_input(struct ctx *c, const struct ip_pkt *pkt)
+{
+	struct flow_key key = { 0 };
+	struct tcp_seg seg;
+	struct flow *f;
+
+	if (tcp_parse(c, pkt, &seg))
+		return;
+
+	key.proto = FLOW_TCP;
+	key.guest_addr = pkt->src;
+	key.remote_addr = pkt->dst;
+	key.guest_port = rd16(pkt->l4);
+	key.remote_port = rd16(pkt->l4 + 2);
+
+	f = flow_lookup(&c->flows, &key);
+	if (f) {
+		tcp_segment(c, f, &seg);
+		return;
+	}
+	if ((seg.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && key.remote_port &&
+	    key.guest_port) {
+		tcp_open(c, &key, &seg);
+		return;
+	}
+	if (seg.flags & TCP_SYN)
+		count_drop(c, CNT_drop_tcp_flags);
+	tcp_rst_unknown(c, &key, &seg);
+}
+
+/**
+ * tcp_send_fin() - Send our FIN once the host peer's data is all out
+ * @c:		Execution context
+ * @f:		Flow, host socket at EOF
+ */
+static void tcp_send_fin(struct ctx *c, struct flow *f)
+{
+	struct tcp_conn *t = &f->tcp;
+
+	t->flags |= TCP_F_SOCK_EOF;
+	if (t->flags & TCP_F_FIN_SENT && t->snd_nxt != t->fin_seq)
+		return;				/* sent, and not rewound to */
+	if (tcp_send_ctl(c, f, TCP_FIN | TCP_ACK)) {
+		tcp_tx_later(f, flow_index(&c->flows, f));
+		return;
+	}
+	t->fin_seq = t->snd_nxt;
+	t->flags |= TCP_F_FIN_SENT;
+	t->snd_nxt++;
+	if (SEQ_GT(t->snd_nxt, t->snd_max))
+		t->snd_max = t->snd_nxt;
+}
+
+/**
+ * tcp_send_room() - How much may be sent to the guest now
+ * @c:		Execution context
+ * @f:		Flow
+ * @tail:	Set to where the next frame goes in the link's queue
+ * @nseg:	Set to the number of segments that fit
+ *
+ * Return: bytes of payload that the window, the queue and the peek method
+ * allow, 0 if none (the caller is told why by @tail being NULL: no room)
+ */
+static size_t tcp_send_room(struct ctx *c, const struct flow *f,
+			    uint8_t **tail, size_t *nseg)
+{
+	const struct tcp_conn *t = &f->tcp;
+	size_t hl = tcp_v6(f) ? IP6_HDR_LEN : IP4_HDR_LEN;
+	size_t slot = 4 + ETH_HDR_LEN + hl + TCP_HDR_LEN + t->mss;
+	uint32_t inflight = t->snd_nxt - t->snd_una, wnd = t->snd_wnd;
+	size_t space = 0, room;
+
+	*nseg = 0;
+	*tail = link_tx_tail(c, &space);
+	if (!*tail)
+		return 0;
+	*nseg = MIN(space / slot, TCP_SEGS_PER_CALL);
+	if (!*nseg) {
+		*tail = NULL;
+		return 0;
+	}
+	if (inflight >= wnd)
+		return 0;
+	room = MIN((size_t)(wnd - inflight), *nseg * t->mss);
+	if (!(t->flags & TCP_F_PEEK_OFF))
+		room = inflight >= TCP_DISCARD_LEN ? 0 :
+		       MIN(room, TCP_DISCARD_LEN - inflight);
+	*nseg = (room + t->mss - 1) / t->mss;
+	return room;
+}
+
+/**
+ * tcp_peek() - Peek the next bytes for the guest into frames in the queue
+ * @f:		Flow
+ * @tail:	Where the first frame starts in the link's queue
+ * @room:	Bytes wanted
+ * @hdrs:	Bytes of length word and headers before each payload
+ *
+ * Return: bytes peeked, 0 at EOF, negative errno
+ */
+static ssize_t tcp_peek(const struct flow *f, uint8_t *tail, size_t room,
+			size_t hdrs)
+{
+	struct iovec iov[TCP_SEGS_PER_CALL + 1];
+	struct msghdr mh = { .msg_iov = iov };
+	size_t slot = hdrs + f->tcp.mss, off;
+	uint32_t inflight = f->tcp.snd_nxt - f->tcp.snd_una;
+	ssize_t n;
+	int i = 0;
+
+	if (!(f->tcp.flags & TCP_F_PEEK_OFF) && inflight) {
+		iov[i].iov_base = tcp.discard;
+		iov[i++].iov_len = inflight;
+	}
+	for (off = 0; off < room; off += f->tcp.mss, i++) {
+		iov[i].iov_base = tail + (off / f->tcp.mss) * slot + hdrs;
+		iov[i].iov_len = MIN(f->tcp.mss, room - off);
+	}
+	mh.msg_iovlen = (size_t)i;
+	n = recvmsg(f->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0)
+		return -errno;
+	if (!(f->tcp.flags & TCP_F_PEEK_OFF)) {
+		if ((size_t)n < inflight)
+			return -EIO;
+		n -= inflight;
+		if (!n && !(f->tcp.flags & TCP_F_RDHUP))
+			return -EAGAIN;
+	}
+	return n;
+}
+
+/**
+ * tcp_segments_commit() - Turn peeked payload into queued segments
+ * @c:		Execution context
+ * @f:		Flow
+ * @bytes:	Payload bytes peeked, laid out one segment per slot
+ */
+static void tcp_segments_commit(struct ctx *c, struct flow *f, size_t bytes)
+{
+	struct tcp_conn *t = &f->tcp;
+	uint16_t wnd = tcp_wnd_to_guest(f);
+	size_t off, len;
+
+	for (off = 0; off < bytes; off += len) {
+		uint8_t *th = c->link.tx + c->link.tx_len + 4 + ETH_HDR_LEN +
+			      (tcp_v6(f) ? IP6_HDR_LEN : IP4_HDR_LEN);
+
+		len = MIN((size_t)t->mss, bytes - off);
+		tcp_hdr_fill(th, f, t->snd_nxt,
+			     TCP_ACK | (off + len == bytes ? TCP_PSH : 0), 0,
+			     wnd);
+		ip_tx_commit(c, &f->key.remote_addr, &f->key.guest_addr,
+			     IPPROTO_TCP, TCP_HDR_LEN + len);
+		t->snd_nxt += (uint32_t)len;
+	}
+	if (SEQ_GT(t->snd_nxt, t->snd_max))
+		t->snd_max = t->snd_nxt;
+	t->flags &= (uint16_t)~TCP_F_ACK_PENDING;
+	f->pkts_in++;
+	f->bytes_in += bytes;
+}
+
+/**
+ * tcp_data_to_guest() - Send what the host peer sent, as far as allowed
+ * @c:		Execution context
+ * @f:		Flow
+ */
+static void tcp_data_to_guest(struct ctx *c, struct flow *f)
+{
+	size_t hdrs = 4 + ETH_HDR_LEN + (tcp_v6(f) ? IP6_HDR_LEN : IP4_HDR_LEN) +
+		      TCP_HDR_LEN;
+	uint32_t idx = flow_index(&c->flows, f);
+	size_t room, nseg;
+	uint8_t *tail;
+	ssize_t n;
+
+	if (f->tcp.state != TCPS_ESTABLISHED)
+		return;
+	for (;;) {
+		if (f->tcp.flags & TCP_F_FIN_SENT &&
+		    SEQ_GT(f->tcp.snd_nxt, f->tcp.fin_seq))
+			return;			/* all sent, FIN included */
+		room = tcp_send_room(c, f, &tail, &nseg);
+		if (!tail) {
+			tcp_tx_later(f, idx);
+			return;
+		}
+		if (!room)
+			return;			/* the guest's window is full */
+		n = tcp_peek(f, tail, room, hdrs);
+		if (n == -EAGAIN)
+			return;
+		if (n < 0) {
+			tcp_reset_both(c, f);
+			return;
+		}
+		if (!n) {
+			tcp_send_fin(c, f);
+			return;
+		}
+		tcp_segments_commit(c, f, (size_t)n);
+		if ((size_t)n < room)
+			return;			/* drained until the next edge */
+	}
+}
+
+/**
+ * tcp_sock_event() - Events on a flow's host socket
+ * @c:		Execution context
+ * @f:		Flow
+ * @events:	epoll events
+ */
+void tcp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
+{
+	struct tcp_conn *t = &f->tcp;
+	uint32_t idx = flow_index(&c->flows, f);
+
+	if (t->state == TCPS_CONNECTING) {
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			tcp_connect_done(c, f);
+		return;
+	}
+	if (events & EPOLLERR) {
+		int e = 0;
+		socklen_t sl = sizeof(e);
+
+		getsockopt(f->sock, SOL_SOCKET, SO_ERROR, &e, &sl);
+		if (e) {
+			debug("tcp: host socket: %s", strerror(e));
+			tcp_reset_both(c, f);
+			return;
+		}
+	}
+	if (events & (EPOLLRDHUP | EPOLLHUP))
+		t->flags |= TCP_F_RDHUP;
+	if (events & EPOLLOUT && t->flags & TCP_F_WANT_OUT) {
+		t->flags &= (uint16_t)~TCP_F_WANT_OUT;
+		epoll_mod(c, f->sock, EPOLLIN | EPOLLRDHUP | EPOLLET,
+			  EPOLL_REF(EPOLL_TYPE_FLOW, idx));
+		tcp_ack_later(f, idx);		/* window update */
+	}
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
+		tcp_data_to_guest(c, f);
+		if (flow_at(&c->flows, idx) != f)
+			return;
+	}
+	tcp_idle_refresh(c, f);
+	tcp_timers_update(c, f);
+}
+
+/**
+ * tcp_retransmit() - The retransmission timer fired
+ * @c:		Execution context
+ * @f:		Flow
+ */
+static void tcp_retransmit(struct ctx *c, struct flow *f)
+{
+	struct tcp_conn *t = &f->tcp;
+
+	t->rto_at = 0;
+	t->rto_ms = MIN(t->rto_ms * 2, TCP_RTO_MAX_MS);
+	if (t->state == TCPS_SYN_ACK_SENT) {
+		if (++t->retries > TCP_MAX_RETRIES) {
+			tcp_close(c, f, true);
+			return;
+		}
+		tcp_send_ctl(c, f, TCP_SYN | TCP_ACK);
+		t->rto_at = c->now + t->rto_ms;
+		return;
+	}
+	if (t->snd_nxt == t->snd_una) {
+		if (!t->snd_wnd) {		/* zero window probe */
+			t->snd_nxt--;
+			tcp_send_ctl(c, f, TCP_ACK);
+			t->snd_nxt++;
+		}
+		return;
+	}
+	if (++t->retries > TCP_MAX_RETRIES) {
+		debug("tcp: guest stopped acknowledging, resetting");
+		tcp_reset_both(c, f);
+		return;
+	}
+	tcp_rewind(f);
+	tcp_data_to_guest(c, f);
+}
+
+/**
+ * tcp_timer() - A flow's deadline passed: time out or retransmit
+ * @c:		Execution context
+ * @f:		Flow
+ */
+void tcp_timer(struct ctx *c, struct flow *f)
+{
+	struct tcp_conn *t = &f->tcp;
+	uint32_t idx = flow_index(&c->flows, f);
+
+	if (t->idle_at <= c->now) {
+		debug("tcp: flow %u timed out in state %u", idx, t->state);
+		if (t->state == TCPS_CONNECTING) {
+			t->snd_nxt = 0;
+			tcp_send_ctl(c, f, TCP_RST | TCP_ACK);
+			tcp_close(c, f, true);
+		} else {
+			tcp_reset_both(c, f);
+		}
+		return;
+	}
+	if (t->rto_at && t->rto_at <= c->now) {
+		tcp_retransmit(c, f);
+		if (flow_at(&c->flows, idx) != f)
+			return;
+	}
+	tcp_timers_update(c, f);
+}
+
+/**
+ * tcp_batch_end() - Send the ACKs owed after a batch of guest frames
+ * @c:		Execution context
+ */
+void tcp_batch_end(struct ctx *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < tcp.n_ack; i++) {
+		struct flow *f = flow_at(&c->flows, tcp.ack_list[i]);
+
+		if (!f || f->key.proto != FLOW_TCP ||
+		    !(f->tcp.flags & TCP_F_ACK_PENDING))
+			continue;
+		if (tcp_send_ctl(c, f, TCP_ACK))
+			break;			/* no room: the timer helps */
+		if (f->tcp.flags & TCP_F_LOW_WND &&
+		    !(f->tcp.flags & TCP_F_WANT_OUT)) {
+			f->tcp.flags |= TCP_F_WANT_OUT;
+			epoll_mod(c, f->sock,
+				  EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+				  EPOLL_REF(EPOLL_TYPE_FLOW, tcp.ack_list[i]));
+		}
+	}
+	for (; i < tcp.n_ack; i++) {		/* left over: clear the marks */
+		struct flow *f = flow_at(&c->flows, tcp.ack_list[i]);
+
+		if (f && f->key.proto == FLOW_TCP)
+			f->tcp.flags &= (uint16_t)~TCP_F_ACK_PENDING;
+	}
+	tcp.n_ack = 0;
+}
+
+/**
+ * tcp_tx_resume() - Let flows stopped by a full link queue send again
+ * @c:		Execution context
+ *
+ * Return: true if flows are still waiting for room
+ */
+bool tcp_tx_resume(struct ctx *c)
+{
+	uint32_t n = tcp.n_tx, i;
+
+	for (i = 0; i < n; i++) {
+		struct flow *f = flow_at(&c->flows, tcp.tx_list[i]);
+
+		if (!f || f->key.proto != FLOW_TCP ||
+		    !(f->tcp.flags & TCP_F_WANT_TX))
+			continue;
+		f->tcp.flags &= (uint16_t)~TCP_F_WANT_TX;
+		if (f->tcp.flags & TCP_F_SOCK_EOF &&
+		    !(f->tcp.flags & TCP_F_FIN_SENT))
+			tcp_send_fin(c, f);
+		else
+			tcp_data_to_guest(c, f);
+	}
+	memmove(tcp.tx_list, tcp.tx_list + n,
+		(tcp.n_tx - n) * sizeof(*tcp.tx_list));
+	tcp.n_tx -= n;
+	return tcp.n_tx > 0;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tcp.h - TCP translation: merd is the guest's peer, a host socket the rest */
+#ifndef MERD_TCP_H
+#define MERD_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TCP_SYN_TIMEOUT_S	30	/* connect, or handshake with guest */
+#define TCP_IDLE_TIMEOUT_S	7200	/* established, no traffic at all */
+#define TCP_HALF_TIMEOUT_S	600	/* one side closed, no traffic */
+#define TCP_RTO_MIN_MS		200
+#define TCP_RTO_MAX_MS		10000
+#define TCP_MAX_RETRIES		10
+#define TCP_WSCALE_OURS		8	/* windows to the guest up to 16 MiB */
+
+enum tcp_conn_state {
+	TCPS_CONNECTING,		/* guest's SYN seen, host socket connecting */
+	TCPS_SYN_ACK_SENT,	/* connected, SYN-ACK sent to the guest */
+	TCPS_ESTABLISHED,	/* both ends up, FIN flags say what is left */
+};
+
+enum tcp_flag {
+	TCP_F_WSCALE		= 1 << 0,	/* window scaling agreed */
+	TCP_F_GUEST_FIN		= 1 << 1,	/* guest's FIN received */
+	TCP_F_SOCK_EOF		= 1 << 2,	/* host socket read EOF */
+	TCP_F_FIN_SENT		= 1 << 3,	/* our FIN sent to the guest */
+	TCP_F_FIN_ACKED		= 1 << 4,	/* guest acknowledged it */
+	TCP_F_ACK_PENDING	= 1 << 5,	/* queued for the next ACK batch */
+	TCP_F_PEEK_OFF		= 1 << 6,	/* socket supports SO_PEEK_OFF */
+	TCP_F_WANT_TX		= 1 << 7,	/* waits for room on the link */
+	TCP_F_WANT_OUT		= 1 << 8,	/* waits for EPOLLOUT */
+	TCP_F_LOW_WND		= 1 << 9,	/* little room left to advertise */
+	TCP_F_RDHUP		= 1 << 10,	/* host peer shut its write side */
+};
+
+/**
+ * struct tcp_conn - TCP state of one flow
+ * @snd_una:	Oldest sequence sent to the guest and not acknowledged
+ * @snd_nxt:	Next sequence to send to the guest
+ * @snd_max:	Highest sequence sent to the guest (beyond a rewind)
+ * @fin_seq:	Sequence number of our FIN, valid with TCP_F_FIN_SENT
+ * @snd_wnd:	Guest's receive window, bytes
+ * @rcv_nxt:	Next sequence expected from the guest
+ * @isn:	Our initial sequence number
+ * @mss:	Largest segment the guest takes
+ * @snd_wscale:	Shift of the guest's window field
+ * @state:	enum tcp_conn_state
+ * @dup_acks:	Duplicate ACKs seen in a row
+ * @retries:	Retransmissions without progress
+ * @flags:	enum tcp_flag bits
+ * @rto_ms:	Current retransmission timeout
+ * @rto_at:	Retransmission deadline, 0 if nothing is in flight
+ * @idle_at:	Deadline of the state or idle timeout
+ */
+struct tcp_conn {
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_max;
+	uint32_t fin_seq;
+	uint32_t snd_wnd;
+	uint32_t rcv_nxt;
+	uint32_t isn;
+	uint16_t mss;
+	uint8_t snd_wscale;
+	uint8_t state;
+	uint8_t dup_acks;
+	uint8_t retries;
+	uint16_t flags;
+	uint32_t rto_ms;
+	uint64_t rto_at;
+	uint64_t idle_at;
+};
+
+struct ctx;
+struct flow;
+struct ip_pkt;
+
+int tcp_init(struct ctx *c);
+void tcp_input(struct ctx *c, const struct ip_pkt *pkt);
+void tcp_sock_event(struct ctx *c, struct flow *f, uint32_t events);
+void tcp_timer(struct ctx *c, struct flow *f);
+void tcp_batch_end(struct ctx *c);
+bool tcp_tx_resume(struct ctx *c);
+
+#endif /* MERD_TCP_H */

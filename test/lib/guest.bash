@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# guest.bash - Boot the busybox test guest under qemu (TCG) as the test user,
+# sourced after world.bash. The guest image is built once per test run into
+# $MERD_GUEST_CACHE (default: build/guest in the checkout) by test/guest/
+# build.sh, and copied into the world where the test user can read it.
+#
+# Inside the guest: busybox, udp_echo_check, guest-dhcp (udhcpc, applies the
+# lease and prints it as ip= mask= router= dns= mtu= lines).
+
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-240}
+
+# guest_prepare() - Build the guest if needed; copy it into the world
+guest_prepare() {
+	local cache=${MERD_GUEST_CACHE:-$WORLD_LIB/../../build/guest}
+	[ -r "$WORLD_DIR/guest/vmlinuz" ] && return 0
+	"$WORLD_LIB/../guest/build.sh" "$cache" || return 1
+	mkdir -p "$WORLD_DIR/guest"
+	install -m 0644 "$cache/vmlinuz" "$cache/initramfs.cpio.gz" "$WORLD_DIR/guest/"
+	chmod 0755 "$WORLD_DIR/guest"
+}
+
+# guest_boot() - Boot the guest once, connected to SOCK ("" for no network),
+# running SCRIPT_TEXT as /test.sh. Prints what the script printed; returns
+# its exit status (124: timeout, 125: no report). Sets GUEST_OUT (the
+# directory with console.log and results.txt) and GUEST_RESULTS.
+guest_boot() {
+	local sock=$1 n
+	guest_prepare || return 1
+	n=$(find "$WORLD_DIR/run" -maxdepth 1 -name 'guest-*' | wc -l)
+	GUEST_OUT=$WORLD_DIR/run/guest-$n
+	GUEST_RESULTS=$GUEST_OUT/results.txt
+	mkdir -p "$GUEST_OUT"
+	printf '%s\n' "$2" >"$GUEST_OUT/test.sh"
+	chown -R "$MERD_TEST_USER:" "$GUEST_OUT"
+	as_user "$WORLD_BIN/guest-run" ${sock:+-s "$sock"} -t "$GUEST_TIMEOUT" \
+		-k "$WORLD_DIR/guest/vmlinuz" -i "$WORLD_DIR/guest/initramfs.cpio.gz" \
+		-o "$GUEST_OUT" "$GUEST_OUT/test.sh" 3>&-
+}
+
+# guest_result() - Print the value of "KEY=value" lines the guest printed
+guest_result() {
+	sed -n "s/^$1=//p" "${2:-$GUEST_RESULTS}"
+}
