@@ -39,9 +39,10 @@ static const char conf_usage[] =
 "                         namespace with a tap device served by merd\n"
 "Addresses given to the guest (default: the host's own):\n"
 "  -i, --interface NAME   host interface to copy (default: default route's)\n"
-"  -a, --address ADDR     guest's IPv4 address\n"
-"  -n, --netmask PREFIX   its prefix length\n"
-"  -g, --gateway ADDR     gateway the guest routes through\n"
+"  -a, --address ADDR     guest's IPv4 or IPv6 address (repeat for both)\n"
+"  -n, --netmask PREFIX   IPv4 prefix length\n"
+"  -g, --gateway ADDR     IPv4 gateway the guest routes through (an IPv6\n"
+"                         one only stands in for loopback resolvers)\n"
 "  -D, --dns ADDR         resolver for the guest (repeatable; default: the\n"
 "                         host's, loopback ones reached through the gateway)\n"
 "  -S, --search LIST      DNS search list (default: the host's)\n"
@@ -114,20 +115,50 @@ static int conf_uint(const char *name, const char *s, unsigned long min,
 }
 
 /**
- * conf_addr4() - Parse an IPv4 address option value
+ * conf_addr() - Parse an address option value of either family
  * @name:	Option name, for the error line
  * @s:		Text
- * @out:	Result
+ * @v4:		Set if @s is an IPv4 address
+ * @v6:		Set if @s is an IPv6 address
  *
  * Return: 0 on success, -EINVAL (reported) otherwise
  */
-static int conf_addr4(const char *name, const char *s, struct in_addr *out)
+static int conf_addr(const char *name, const char *s, struct in_addr *v4,
+		     struct in6_addr *v6)
 {
-	if (inet_pton(AF_INET, s, out) != 1) {
-		err("invalid %s '%s': expected an IPv4 address", name, s);
+	if (inet_pton(AF_INET, s, v4) == 1 || inet_pton(AF_INET6, s, v6) == 1)
+		return 0;
+	err("invalid %s '%s': expected an IPv4 or IPv6 address", name, s);
+	return -EINVAL;
+}
+
+/**
+ * conf_dns() - Add a resolver given with -D
+ * @conf:	Configuration
+ * @s:		Address text, either family
+ *
+ * Return: 0 on success, -EINVAL (reported) otherwise
+ */
+static int conf_dns(struct conf *conf, const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (conf_addr("--dns", s, &a4, &a6))
 		return -EINVAL;
+	if (strchr(s, ':')) {
+		if (conf->n_dns6 == CONF_MAX_DNS)
+			goto full;
+		conf->dns6[conf->n_dns6++].target = a6;
+	} else {
+		if (conf->n_dns4 == CONF_MAX_DNS)
+			goto full;
+		conf->dns4[conf->n_dns4++].target = a4;
 	}
 	return 0;
+full:
+	err("at most %d resolvers per family", CONF_MAX_DNS);
+	return -EINVAL;
 }
 
 /**
@@ -144,6 +175,7 @@ static void conf_set_defaults(struct conf *conf)
 	conf->icmp_timeout = ICMP_TIMEOUT_DEFAULT;
 	conf->max_flows = FLOW_MAX_DEFAULT;
 	conf->prefix4 = -1;
+	conf->prefix6 = -1;
 	strcpy(conf->tap_name, "tap0");
 }
 
@@ -199,22 +231,16 @@ static int conf_option(struct conf *conf, int opt, const char *arg,
 		}
 		strcpy(conf->ifname, arg);
 		return 0;
-	case 'a': return conf_addr4("--address", arg, &conf->addr4);
-	case 'g': return conf_addr4("--gateway", arg, &conf->gw4);
+	case 'a': return conf_addr("--address", arg, &conf->addr4,
+				   &conf->addr6);
+	case 'g': return conf_addr("--gateway", arg, &conf->gw4, &conf->gw6);
 	case 'n':
 		if (conf_uint("--netmask", arg, 0, 32, &v))
 			return -EINVAL;
 		conf->prefix4 = (int)v;
 		return 0;
 	case 'D':
-		if (conf->n_dns4 == CONF_MAX_DNS) {
-			err("at most %d resolvers", CONF_MAX_DNS);
-			return -EINVAL;
-		}
-		if (conf_addr4("--dns", arg, &conf->dns4[conf->n_dns4].target))
-			return -EINVAL;
-		conf->n_dns4++;
-		return 0;
+		return conf_dns(conf, arg);
 	case 'S':
 		if (strlen(arg) >= sizeof(conf->search)) {
 			err("search list too long");
@@ -305,6 +331,7 @@ static void conf_resolv_line(struct conf *conf, char *line, bool want_ns,
 			     bool want_search)
 {
 	char *kw = strtok(line, " \t"), *arg = strtok(NULL, " \t");
+	struct in6_addr a6;
 	struct in_addr a;
 
 	if (!kw || !arg)
@@ -312,6 +339,10 @@ static void conf_resolv_line(struct conf *conf, char *line, bool want_ns,
 	if (want_ns && !strcmp(kw, "nameserver") &&
 	    inet_pton(AF_INET, arg, &a) == 1 && conf->n_dns4 < CONF_MAX_DNS) {
 		conf->dns4[conf->n_dns4++].target = a;
+	} else if (want_ns && !strcmp(kw, "nameserver") &&
+		   inet_pton(AF_INET6, arg, &a6) == 1 &&
+		   conf->n_dns6 < CONF_MAX_DNS) {
+		conf->dns6[conf->n_dns6++].target = a6;
 	} else if (want_search &&
 		   (!strcmp(kw, "search") || !strcmp(kw, "domain"))) {
 		conf->search[0] = '\0';
@@ -333,7 +364,7 @@ static void conf_resolv_line(struct conf *conf, char *line, bool want_ns,
  */
 static void conf_read_resolv(struct conf *conf)
 {
-	bool want_ns = !conf->n_dns4, want_search = !conf->search[0];
+	bool want_ns = !conf->n_dns4 && !conf->n_dns6, want_search = !conf->search[0];
 	char line[512];
 	FILE *f;
 
@@ -380,6 +411,63 @@ static void conf_map_dns(struct conf *conf)
 }
 
 /**
+ * conf_map_dns6() - Choose what the guest is told for each IPv6 resolver
+ * @conf:	Configuration, addresses and gateway known
+ *
+ * As for IPv4: ::1 (or a v4-mapped loopback) is replaced by the host's
+ * gateway address when that is global; without one it is left out (the
+ * guest still resolves AAAA names over IPv4).
+ */
+static void conf_map_dns6(struct conf *conf)
+{
+	bool gw_ok = !IN6_IS_ADDR_UNSPECIFIED(&conf->gw6) &&
+		     !IN6_IS_ADDR_LINKLOCAL(&conf->gw6), gw_used = false;
+	int i, n = 0;
+
+	for (i = 0; i < conf->n_dns6; i++) {
+		struct conf_dns6 d = conf->dns6[i];
+
+		d.advertised = d.target;
+		if (IN6_IS_ADDR_LINKLOCAL(&d.target))
+			continue;	/* no scope to reach it with */
+		if (IN6_IS_ADDR_LOOPBACK(&d.target)) {
+			if (gw_used || !gw_ok)
+				continue;
+			d.advertised = conf->gw6;
+			gw_used = true;
+		}
+		conf->dns6[n++] = d;
+	}
+	conf->n_dns6 = n;
+}
+
+/**
+ * conf_host6() - Take the guest's IPv6 set-up from the host
+ * @conf:	Configuration
+ *
+ * Without a global IPv6 address on the host (and none given), IPv6 is
+ * turned off for the guest: it would have nowhere to go.
+ */
+static void conf_host6(struct conf *conf)
+{
+	struct nl_host6 h = { 0 };
+	int rc = nl_host6_get(conf->ifname[0] ? conf->ifname : NULL, &h);
+
+	if (IN6_IS_ADDR_UNSPECIFIED(&conf->addr6)) {
+		if (rc) {
+			info("no IPv6 address on the host: IPv6 off");
+			conf->v6 = false;
+			return;
+		}
+		conf->addr6 = h.addr;
+	}
+	if (conf->prefix6 < 0)
+		conf->prefix6 = rc ? 64 : h.prefix_len;
+	if (IN6_IS_ADDR_UNSPECIFIED(&conf->gw6) && !rc)
+		conf->gw6 = h.gw;
+}
+
+/**
  * conf_host_defaults() - Fill what options left open from the host
  * @conf:	Configuration
  *
@@ -399,10 +487,11 @@ int conf_host_defaults(struct conf *conf)
 				      &h);
 
 		if (rc && !conf->addr4.s_addr) {
-			err("no IPv4 address on the host%s%s to give the "
-			    "guest: use -a, -n and -g", conf->ifname[0] ?
-			    " interface " : "", conf->ifname);
-			return -ENOENT;
+			info("no IPv4 address on the host%s%s: IPv4 off (-a, "
+			     "-n and -g give one)", conf->ifname[0] ?
+			     " interface " : "", conf->ifname);
+			conf->v4 = false;
+			goto v6;
 		}
 		if (!conf->addr4.s_addr)
 			conf->addr4 = h.addr;
@@ -415,8 +504,20 @@ int conf_host_defaults(struct conf *conf)
 		err("no IPv4 gateway to give the guest: use -g");
 		return -ENOENT;
 	}
+v6:
+	if (conf->v6)
+		conf_host6(conf);
+	if (!conf->v4 && !conf->v6) {
+		err("no usable IPv4 or IPv6 set-up on the host: use -a and -g");
+		return -ENOENT;
+	}
 	conf_read_resolv(conf);
 	conf_map_dns(conf);
+	conf_map_dns6(conf);
+	if (!conf->v6)
+		conf->n_dns6 = 0;
+	if (!conf->v4)
+		conf->n_dns4 = 0;
 	return 0;
 }
 
@@ -429,15 +530,21 @@ int conf_host_defaults(struct conf *conf)
  */
 const char *conf_resolv_text(const struct conf *conf)
 {
-	static char text[CONF_MAX_DNS * 32 + CONF_SEARCH_LEN + 16];
-	char addr[INET_ADDRSTRLEN];
+	static char text[CONF_MAX_DNS * 2 * 64 + CONF_SEARCH_LEN + 16];
+	char addr[INET6_ADDRSTRLEN];
 	size_t used = 0;
 	int i;
 
-	if (!conf->n_dns4)
+	if (!conf->n_dns4 && !conf->n_dns6)
 		return NULL;
 	for (i = 0; i < conf->n_dns4; i++) {
 		inet_ntop(AF_INET, &conf->dns4[i].advertised, addr,
+			  sizeof(addr));
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 "nameserver %s\n", addr);
+	}
+	for (i = 0; i < conf->n_dns6; i++) {
+		inet_ntop(AF_INET6, &conf->dns6[i].advertised, addr,
 			  sizeof(addr));
 		used += (size_t)snprintf(text + used, sizeof(text) - used,
 					 "nameserver %s\n", addr);

@@ -32,6 +32,16 @@ struct conf_dns4 {
 };
 
 /**
+ * struct conf_dns6 - One IPv6 resolver given to the guest
+ * @advertised:	Address the guest is told to use
+ * @target:	Address queries are sent to (differs for loopback resolvers)
+ */
+struct conf_dns6 {
+	struct in6_addr advertised;
+	struct in6_addr target;
+};
+
+/**
  * struct conf - Configuration, fixed after start-up
  * @mode:	VM (qemu socket) or namespace mode
  * @sock_path:	VM mode: UNIX socket path to listen on
@@ -48,6 +58,12 @@ struct conf_dns4 {
  * @gw4:	Gateway the guest routes through (merd answers for it)
  * @dns4:	Resolvers given to the guest
  * @n_dns4:	Number of entries in @dns4
+ * @addr6:	Guest's IPv6 address (DHCPv6, namespace set-up)
+ * @prefix6:	Its prefix length, also the prefix advertised for SLAAC
+ * @gw6:	Host's IPv6 gateway (stands in for loopback resolvers)
+ * @router6:	merd's link-local address: the guest's IPv6 router
+ * @dns6:	IPv6 resolvers given to the guest
+ * @n_dns6:	Number of entries in @dns6
  * @search:	DNS search list, space separated
  * @udp_timeout:	Idle timeout for UDP flows, seconds
  * @icmp_timeout:	Idle timeout for ICMP echo flows, seconds
@@ -70,6 +86,12 @@ struct conf {
 	struct in_addr gw4;
 	struct conf_dns4 dns4[CONF_MAX_DNS];
 	int n_dns4;
+	struct in6_addr addr6;
+	int prefix6;
+	struct in6_addr gw6;
+	struct in6_addr router6;
+	struct conf_dns6 dns6[CONF_MAX_DNS];
+	int n_dns6;
 	char search[CONF_SEARCH_LEN];
 	unsigned int udp_timeout;
 	unsigned int icmp_timeout;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dhcp.h"
+#include "dns.h"
 #include "inany.h"
 #include "ip.h"
 #include "log.h"
@@ -173,41 +174,6 @@ static void dhcp_put(struct dhcp_opts *o, uint8_t code, const void *val,
 }
 
 /**
- * dhcp_encode_search() - Encode the search list as DNS names (RFC 3397)
- * @search:	Space separated domains
- * @out:	Output buffer
- * @cap:	Size of @out
- *
- * Return: encoded length, 0 if the list is empty or does not fit
- */
-static size_t dhcp_encode_search(const char *search, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	const char *p = search;
-
-	while (*p) {
-		size_t lab = strcspn(p, ". ");
-
-		if (lab > 63 || n + lab + 2 > cap)
-			return 0;
-		if (lab) {
-			out[n++] = (uint8_t)lab;
-			memcpy(out + n, p, lab);
-			n += lab;
-		}
-		p += lab;
-		if (*p == '.')
-			p++;
-		if ((*p == ' ' || !*p) && n && out[n - 1] != 0) {
-			out[n++] = 0;	/* end of one domain */
-		}
-		while (*p == ' ')
-			p++;
-	}
-	return n;
-}
-
-/**
  * dhcp_put_search() - Add domain name and search list options
  * @c:		Execution context
  * @o:		Options being written
@@ -220,7 +186,7 @@ static void dhcp_put_search(const struct ctx *c, struct dhcp_opts *o)
 	if (!first)
 		return;
 	dhcp_put(o, OPT_DOMAIN, c->conf.search, first);
-	n = dhcp_encode_search(c->conf.search, enc, sizeof(enc));
+	n = dns_encode_names(c->conf.search, enc, sizeof(enc));
 	for (off = 0; off < n; off += 255)	/* RFC 3396 long option */
 		dhcp_put(o, OPT_SEARCH, enc + off, MIN(n - off, 255));
 }

@@ -69,8 +69,14 @@ void eth_input(struct ctx *c, const uint8_t *frame, size_t len)
 		else
 			count(c, CNT_ignored);
 		break;
+	case ETHERTYPE_IPV6:
+		if (c->conf.v6)
+			ip6_input(c, frame + ETH_HDR_LEN, len - ETH_HDR_LEN);
+		else
+			count(c, CNT_ignored);
+		break;
 	default:
-		count(c, CNT_ignored);	/* IPv6, LLDP, ...: not served */
+		count(c, CNT_ignored);	/* LLDP, ...: not served */
 		break;
 	}
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* icmp.c - ICMP echo through ping sockets, and errors toward the guest
+/* icmp.c - ICMP and ICMPv6 echo through ping sockets, errors to the guest
  *
  * Each echo flow (guest address, identifier, destination) gets a ping
- * socket (SOCK_DGRAM, IPPROTO_ICMP), which the host allows to users in
- * net.ipv4.ping_group_range. The kernel picks the identifier on the wire;
+ * socket (SOCK_DGRAM, IPPROTO_ICMP or IPPROTO_ICMPV6), which the host
+ * allows to users in net.ipv4.ping_group_range (both families). The kernel picks the identifier on the wire;
  * replies are given the guest's identifier back. Where ping sockets are not
  * allowed, merd says so once and drops echo requests.
  */
@@ -27,6 +27,9 @@
 #define ICMP_ECHO_REPLY		0
 #define ICMP_DEST_UNREACH	3
 #define ICMP_ECHO_REQUEST	8
+#define ICMP6_DEST_UNREACH	1
+#define ICMP6_ECHO_REQUEST	128
+#define ICMP6_ECHO_REPLY	129
 #define ICMP_RX_BUDGET		32
 
 /**
@@ -38,11 +41,13 @@
  */
 static struct flow *icmp_flow_open(struct ctx *c, const struct flow_key *key)
 {
+	bool v6 = !inany_is_v4(&key->remote_addr);
 	struct flow *f;
 	int s;
 
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		   IPPROTO_ICMP);
+	s = socket(v6 ? AF_INET6 : AF_INET,
+		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	if (s < 0) {
 		if (errno == EACCES || errno == EPERM)
 			warn_once("ICMP echo unavailable: ping sockets not "
@@ -66,21 +71,46 @@ static struct flow *icmp_flow_open(struct ctx *c, const struct flow_key *key)
 }
 
 /**
+ * icmp_sockaddr() - Socket address of an echo destination
+ * @a:		Address (v4-mapped for IPv4)
+ * @ss:		Socket address to fill
+ *
+ * Return: its length
+ */
+static socklen_t icmp_sockaddr(const struct in6_addr *a,
+			       struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (inany_is_v4(a)) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = inany_v4(a);
+		return sizeof(*sin);
+	}
+	((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
+	((struct sockaddr_in6 *)ss)->sin6_addr = *a;
+	return sizeof(struct sockaddr_in6);
+}
+
+/**
  * icmp_input() - Handle an ICMP message from the guest
  * @c:		Execution context
  * @pkt:	Checked IPv4 packet with protocol ICMP
  */
 void icmp_input(struct ctx *c, const struct ip_pkt *pkt)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	uint8_t echo = pkt->v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO_REQUEST;
+	struct sockaddr_storage ss;
 	struct flow_key key = { 0 };
 	struct flow *f;
+	socklen_t sl;
 
 	if (pkt->l4_len < ICMP_HDR_LEN) {
 		count_drop(c, CNT_drop_icmp_short);
 		return;
 	}
-	if (pkt->l4[0] != ICMP_ECHO_REQUEST || pkt->l4[1] != 0) {
+	if (pkt->l4[0] != echo || pkt->l4[1] != 0) {
 		count_drop(c, CNT_drop_icmp_type);
 		return;
 	}
@@ -93,9 +123,9 @@ void icmp_input(struct ctx *c, const struct ip_pkt *pkt)
 	if (!f && !(f = icmp_flow_open(c, &key)))
 		return;
 
-	sa.sin_addr = inany_v4(&key.remote_addr);
+	sl = icmp_sockaddr(&key.remote_addr, &ss);
 	if (sendto(f->sock, pkt->l4, pkt->l4_len, MSG_DONTWAIT,
-		   (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		   (struct sockaddr *)&ss, sl) < 0) {
 		count_drop(c, CNT_drop_sock_err);
 		debug_ratelimited("icmp: sendto: %s", strerror(errno));
 	}
@@ -112,12 +142,14 @@ void icmp_input(struct ctx *c, const struct ip_pkt *pkt)
  */
 void icmp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 {
+	bool v6 = !inany_is_v4(&f->key.remote_addr);
+	uint8_t reply = v6 ? ICMP6_ECHO_REPLY : ICMP_ECHO_REPLY;
 	int i;
 
 	(void)events;
 	for (i = 0; i < ICMP_RX_BUDGET; i++) {
 		size_t cap = 0;
-		uint8_t *m = ip_tx_begin(c, false, &cap);
+		uint8_t *m = ip_tx_begin(c, v6, &cap);
 		ssize_t n;
 
 		if (!m) {
@@ -128,15 +160,68 @@ void icmp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 		n = recv(f->sock, m, cap, MSG_DONTWAIT);
 		if (n < 0)
 			break;
-		if (n < ICMP_HDR_LEN || m[0] != ICMP_ECHO_REPLY)
+		if (n < ICMP_HDR_LEN || m[0] != reply)
 			continue;
 		wr16(m + 4, f->key.guest_port);	/* guest's identifier */
 		ip_tx_commit(c, &f->key.remote_addr, &f->key.guest_addr,
-			     IPPROTO_ICMP, (size_t)n);
+			     v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, (size_t)n);
 		f->pkts_in++;
 		f->bytes_in += (uint64_t)n;
 	}
 	flow_touch(c, f, c->conf.icmp_timeout);
+}
+
+/**
+ * icmp6_unreach() - ICMPv6 destination unreachable for an IPv6 flow
+ * @c:		Execution context
+ * @key:	The flow, guest side
+ * @proto:	Its transport protocol
+ * @code:	ICMPv4 code as for icmp_unreach()
+ * @quote:	First 8 bytes of the transport header the guest sent
+ */
+static void icmp6_unreach(struct ctx *c, const struct flow_key *key,
+			  uint8_t proto, uint8_t code, const uint8_t quote[8])
+{
+	size_t cap = 0, len = ICMP_HDR_LEN + IP6_HDR_LEN + 8;
+	uint8_t *m = ip_tx_begin(c, true, &cap), *q;
+
+	if (!m || cap < len)
+		return;
+	memset(m, 0, len);
+	m[0] = ICMP6_DEST_UNREACH;
+	m[1] = code == 3 ? 4 : code == 1 ? 3 : 0;   /* port, address, route */
+	q = m + ICMP_HDR_LEN;
+	wr32(q, 6U << 28);
+	wr16(q + 4, 8);
+	q[6] = proto;
+	q[7] = IP_DEFAULT_TTL;
+	memcpy(q + 8, &key->guest_addr, 16);
+	memcpy(q + 24, &key->remote_addr, 16);
+	memcpy(q + IP6_HDR_LEN, quote, 8);
+	ip_tx_commit(c, &key->remote_addr, &key->guest_addr, IPPROTO_ICMPV6,
+		     len);
+}
+
+/**
+ * icmp6_echo_local() - Answer an echo request for merd's own address
+ * @c:		Execution context
+ * @pkt:	Checked ICMPv6 echo request to the router's link-local address
+ */
+void icmp6_echo_local(struct ctx *c, const struct ip_pkt *pkt)
+{
+	size_t cap = 0;
+	uint8_t *m;
+
+	if (pkt->l4_len < ICMP_HDR_LEN || pkt->l4[1]) {
+		count_drop(c, CNT_drop_icmp_short);
+		return;
+	}
+	m = ip_tx_begin(c, true, &cap);
+	if (!m || cap < pkt->l4_len)
+		return;
+	memcpy(m, pkt->l4, pkt->l4_len);
+	m[0] = ICMP6_ECHO_REPLY;
+	ip_tx_commit(c, &pkt->dst, &pkt->src, IPPROTO_ICMPV6, pkt->l4_len);
 }
 
 /**
@@ -145,7 +230,8 @@ void icmp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
  * @c:		Execution context
  * @key:	The flow, guest side
  * @proto:	Its transport protocol
- * @code:	ICMP destination unreachable code (3: port unreachable)
+ * @code:	ICMP destination unreachable code (0 net, 1 host, 3 port),
+ *		mapped to its ICMPv6 equivalent for IPv6 flows
  * @quote:	First 8 bytes of the transport header the guest sent
  *
  * The quoted datagram is rebuilt from the flow: an IPv4 header and the
@@ -160,8 +246,10 @@ void icmp_unreach(struct ctx *c, const struct flow_key *key, uint8_t proto,
 	uint8_t *m, *q;
 	uint16_t sum;
 
-	if (!inany_is_v4(&key->remote_addr))
+	if (!inany_is_v4(&key->remote_addr)) {
+		icmp6_unreach(c, key, proto, code, quote);
 		return;
+	}
 	m = ip_tx_begin(c, false, &cap);
 	if (!m || cap < ICMP_HDR_LEN + IP4_HDR_LEN + 8)
 		return;

@@ -13,6 +13,7 @@ struct flow_key;
 struct ip_pkt;
 
 void icmp_input(struct ctx *c, const struct ip_pkt *pkt);
+void icmp6_echo_local(struct ctx *c, const struct ip_pkt *pkt);
 void icmp_sock_event(struct ctx *c, struct flow *f, uint32_t events);
 void icmp_unreach(struct ctx *c, const struct flow_key *key, uint8_t proto,
 		  uint8_t code, const uint8_t quote[8]);

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #define INANY_STRLEN	INET6_ADDRSTRLEN
@@ -76,6 +77,26 @@ static inline const char *inany_ntop(const struct in6_addr *a, char *buf)
 		return inet_ntop(AF_INET, &v4, buf, INANY_STRLEN);
 	}
 	return inet_ntop(AF_INET6, a, buf, INANY_STRLEN);
+}
+
+/**
+ * inany_prefix() - Copy an IPv6 address with the host part cleared
+ * @out:	16 bytes to fill
+ * @a:		Address
+ * @plen:	Prefix length, 0 to 128
+ */
+static inline void inany_prefix(uint8_t *out, const struct in6_addr *a,
+				int plen)
+{
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		int bits = plen - 8 * i;
+
+		out[i] = bits >= 8 ? a->s6_addr[i] :
+			 bits <= 0 ? 0 :
+			 (uint8_t)(a->s6_addr[i] & (0xff << (8 - bits)));
+	}
 }
 
 #endif /* MERD_INANY_H */

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* ip.c - IPv4: check guest packets, dispatch them, build headers to it */
+/* ip.c - IPv4 and IPv6: check guest packets, dispatch them, build headers */
 #include <net/ethernet.h>
 #include <netinet/in.h>
 #include <string.h>
 
 #include "csum.h"
 #include "dhcp.h"
+#include "dhcpv6.h"
 #include "eth.h"
 #include "icmp.h"
 #include "inany.h"
 #include "ip.h"
 #include "log.h"
+#include "ndp.h"
 #include "merd.h"
 #include "tcp.h"
 #include "udp.h"
@@ -19,6 +21,17 @@
 #define IP4_MF		0x2000
 #define IP4_OFFMASK	0x1fff
 #define IP4_DF		0x4000
+#define IP6_EXT_MAX	8	/* extension headers walked before giving up */
+
+#define ICMP6_ECHO_REQUEST	128
+#define ICMP6_MLD_QUERY		130
+#define ICMP6_MLD_REPORT	131
+#define ICMP6_MLD_DONE		132
+#define ICMP6_ROUTER_SOLICIT	133
+#define ICMP6_ROUTER_ADVERT	134
+#define ICMP6_NEIGHBOR_SOLICIT	135
+#define ICMP6_NEIGHBOR_ADVERT	136
+#define ICMP6_MLD2_REPORT	143
 
 /**
  * ip4_parse() - Check an IPv4 header and make a view of the packet
@@ -135,6 +148,172 @@ void ip4_input(struct ctx *c, const uint8_t *p, size_t len)
 }
 
 /**
+ * ip6_ext_hdr() - Tell whether a next-header value is an extension header
+ * @nh:		Next header value
+ *
+ * Return: true for hop-by-hop, routing, destination options, mobility
+ */
+static bool ip6_ext_hdr(uint8_t nh)
+{
+	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+	       nh == IPPROTO_DSTOPTS || nh == IPPROTO_MH;
+}
+
+/**
+ * ip6_parse() - Check an IPv6 header, walk extension headers with bounds
+ * @c:		Execution context, for drop counters
+ * @p:		Packet from the guest, untrusted
+ * @len:	Bytes from @p to the end of the frame
+ * @out:	View to fill
+ *
+ * Fragments are dropped: guests do path MTU discovery against merd's MTU,
+ * and merd does not reassemble.
+ *
+ * Return: 0 if the packet is sound, -1 if it was dropped (counted)
+ */
+static int ip6_parse(struct ctx *c, const uint8_t *p, size_t len,
+		     struct ip_pkt *out)
+{
+	size_t end, off = IP6_HDR_LEN;
+	uint8_t nh;
+	int n = 0;
+
+	if (len < IP6_HDR_LEN) {
+		count_drop(c, CNT_drop_ip6_short);
+		return -1;
+	}
+	if (p[0] >> 4 != 6) {
+		count_drop(c, CNT_drop_ip6_version);
+		return -1;
+	}
+	end = IP6_HDR_LEN + rd16(p + 4);
+	if (end > len) {
+		count_drop(c, CNT_drop_ip6_len);
+		return -1;
+	}
+	for (nh = p[6]; ip6_ext_hdr(nh) || nh == IPPROTO_FRAGMENT;) {
+		size_t hlen;
+
+		if (nh == IPPROTO_FRAGMENT) {
+			count_drop(c, CNT_drop_ip6_frag);
+			return -1;
+		}
+		if (++n > IP6_EXT_MAX || off + 8 > end) {
+			count_drop(c, CNT_drop_ip6_ext);
+			return -1;
+		}
+		hlen = ((size_t)p[off + 1] + 1) * 8;
+		if (off + hlen > end) {
+			count_drop(c, CNT_drop_ip6_ext);
+			return -1;
+		}
+		nh = p[off];
+		off += hlen;
+	}
+	memcpy(&out->src, p + 8, 16);
+	memcpy(&out->dst, p + 24, 16);
+	out->v6 = true;
+	out->ttl = p[7];
+	out->proto = nh;
+	out->l4 = p + off;
+	out->l4_len = end - off;
+	return 0;
+}
+
+/**
+ * ip6_dst_carried() - Tell whether a destination can go out on sockets
+ * @dst:	Destination
+ *
+ * Return: false for multicast, link-local, loopback, unspecified and
+ * v4-mapped addresses, which have no meaning beyond the link
+ */
+static bool ip6_dst_carried(const struct in6_addr *dst)
+{
+	return !IN6_IS_ADDR_MULTICAST(dst) && !IN6_IS_ADDR_LINKLOCAL(dst) &&
+	       !IN6_IS_ADDR_LOOPBACK(dst) && !IN6_IS_ADDR_UNSPECIFIED(dst) &&
+	       !IN6_IS_ADDR_V4MAPPED(dst);
+}
+
+/**
+ * icmp6_input() - Sort an ICMPv6 message: neighbour discovery or echo
+ * @c:		Execution context
+ * @pkt:	Checked IPv6 packet with next header ICMPv6
+ */
+static void icmp6_input(struct ctx *c, const struct ip_pkt *pkt)
+{
+	if (pkt->l4_len < 4) {
+		count_drop(c, CNT_drop_icmp_short);
+		return;
+	}
+	switch (pkt->l4[0]) {
+	case ICMP6_ROUTER_SOLICIT:
+	case ICMP6_NEIGHBOR_SOLICIT:
+		ndp_input(c, pkt);
+		break;
+	case ICMP6_ECHO_REQUEST:
+		if (inany_equal(&pkt->dst, &c->conf.router6))
+			icmp6_echo_local(c, pkt);
+		else if (ip6_dst_carried(&pkt->dst))
+			icmp_input(c, pkt);
+		else
+			count(c, CNT_ignored);
+		break;
+	case ICMP6_NEIGHBOR_ADVERT:
+	case ICMP6_ROUTER_ADVERT:
+	case ICMP6_MLD_QUERY:
+	case ICMP6_MLD_REPORT:
+	case ICMP6_MLD_DONE:
+	case ICMP6_MLD2_REPORT:
+		count(c, CNT_ignored);	/* nothing for merd to do */
+		break;
+	default:
+		count_drop(c, CNT_drop_icmp_type);
+		break;
+	}
+}
+
+/**
+ * ip6_input() - Handle an IPv6 packet from the guest
+ * @c:		Execution context
+ * @p:		Packet, untrusted
+ * @len:	Bytes from @p to the end of the frame
+ */
+void ip6_input(struct ctx *c, const uint8_t *p, size_t len)
+{
+	struct ip_pkt pkt;
+
+	if (ip6_parse(c, p, len, &pkt))
+		return;
+	ndp_guest_seen(c);
+
+	if (pkt.proto == IPPROTO_ICMPV6) {
+		icmp6_input(c, &pkt);
+		return;
+	}
+	if (pkt.proto == IPPROTO_UDP && dhcpv6_is_request(&pkt)) {
+		dhcpv6_input(c, &pkt);
+		return;
+	}
+	if (!ip6_dst_carried(&pkt.dst) || pkt.proto == IPPROTO_NONE) {
+		count(c, CNT_ignored);
+		return;
+	}
+	switch (pkt.proto) {
+	case IPPROTO_UDP:
+		udp_input(c, &pkt);
+		break;
+	case IPPROTO_TCP:
+		tcp_input(c, &pkt);
+		break;
+	default:
+		count_drop(c, CNT_drop_l4_proto);
+		debug_ratelimited("ip: protocol %u not carried, dropped",
+				  pkt.proto);
+		break;
+	}
+}
+
+/**
  * ip_tx_begin() - Reserve a packet toward the guest
  * @c:		Execution context
  * @v6:		IPv6 rather than IPv4
@@ -191,6 +370,36 @@ static void ip_l4_csum(uint8_t *l4, size_t len, uint8_t proto,
 }
 
 /**
+ * ip6_tx_commit() - Write the IPv6 header and checksum, queue the frame
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	Next header (no extension headers are sent)
+ * @l4_len:	Length of the segment built after ip_tx_begin()
+ */
+static void ip6_tx_commit(struct ctx *c, const struct in6_addr *src,
+			  const struct in6_addr *dst, uint8_t proto,
+			  size_t l4_len)
+{
+	uint8_t *l3 = c->link.tx + c->link.tx_len + 4 + ETH_HDR_LEN;
+	uint8_t *l4 = l3 + IP6_HDR_LEN;
+	uint8_t hops = IP_DEFAULT_TTL;
+
+	/* neighbour discovery is only believed with hop limit 255 */
+	if (proto == IPPROTO_ICMPV6 && l4[0] >= 133 && l4[0] <= 137)
+		hops = 255;
+	ip_l4_csum(l4, l4_len, proto,
+		   csum_pseudo6(src, dst, proto, (uint32_t)l4_len));
+	wr32(l3, 6U << 28);
+	wr16(l3 + 4, (uint16_t)l4_len);
+	l3[6] = proto;
+	l3[7] = hops;
+	memcpy(l3 + 8, src, 16);
+	memcpy(l3 + 24, dst, 16);
+	eth_tx_commit(c, NULL, ETHERTYPE_IPV6, IP6_HDR_LEN + l4_len);
+}
+
+/**
  * ip_tx_commit() - Write the IP header and checksums, queue the frame
  * @c:		Execution context
  * @src:	Source address (v4-mapped for IPv4)
@@ -201,11 +410,15 @@ static void ip_l4_csum(uint8_t *l4, size_t len, uint8_t proto,
 void ip_tx_commit(struct ctx *c, const struct in6_addr *src,
 		  const struct in6_addr *dst, uint8_t proto, size_t l4_len)
 {
-	static uint16_t ip4_id;
 	uint8_t *l3 = c->link.tx + c->link.tx_len + 4 + ETH_HDR_LEN;
 	uint8_t *l4 = l3 + IP4_HDR_LEN;
 	struct in_addr s = inany_v4(src), d = inany_v4(dst);
 	uint16_t hsum;
+
+	if (!inany_is_v4(dst)) {
+		ip6_tx_commit(c, src, dst, proto, l4_len);
+		return;
+	}
 
 	ip_l4_csum(l4, l4_len, proto,
 		   csum_pseudo4(s, d, proto, (uint16_t)l4_len));
@@ -213,7 +426,7 @@ void ip_tx_commit(struct ctx *c, const struct in6_addr *src,
 	l3[0] = 0x45;
 	l3[1] = 0;
 	wr16(l3 + 2, (uint16_t)(IP4_HDR_LEN + l4_len));
-	wr16(l3 + 4, ip4_id++);
+	wr16(l3 + 4, c->ip4_id++);
 	wr16(l3 + 6, IP4_DF);
 	l3[8] = IP_DEFAULT_TTL;
 	l3[9] = proto;

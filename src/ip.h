@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ip.h - IPv4 (and later IPv6): checked views of guest packets, headers out */
+/* ip.h - IPv4 and IPv6: checked views of guest packets, headers out */
 #ifndef MERD_IP_H
 #define MERD_IP_H
 
@@ -35,6 +35,7 @@ struct ip_pkt {
 struct ctx;
 
 void ip4_input(struct ctx *c, const uint8_t *pkt, size_t len);
+void ip6_input(struct ctx *c, const uint8_t *pkt, size_t len);
 uint8_t *ip_tx_begin(struct ctx *c, bool v6, size_t *l4_cap);
 void ip_tx_commit(struct ctx *c, const struct in6_addr *src,
 		  const struct in6_addr *dst, uint8_t proto, size_t l4_len);

@@ -21,6 +21,7 @@
 #include "inany.h"
 #include "link.h"
 #include "log.h"
+#include "ndp.h"
 #include "merd.h"
 #include "ns.h"
 #include "tcp.h"
@@ -142,6 +143,9 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 	case EPOLL_TYPE_FLOW:
 		main_flow_event(c, EPOLL_REF_IDX(ref), ev->events);
 		break;
+	case EPOLL_TYPE_RA_TIMER:
+		ndp_timer(c);
+		break;
 	default:
 		break;
 	}
@@ -206,6 +210,10 @@ static int main_ns_start(struct ctx *c)
 	g.addr4 = c->conf.addr4;
 	g.prefix4 = c->conf.prefix4;
 	g.gw4 = c->conf.gw4;
+	g.v6 = c->conf.v6;
+	g.addr6 = c->conf.addr6;
+	g.prefix6 = c->conf.prefix6;
+	g.gw6 = c->conf.router6;
 	g.resolv_conf = conf_resolv_text(&c->conf);
 
 	rc = ns_spawn(&g, c->conf.cmd, &tap, &c->child);
@@ -232,6 +240,7 @@ static int main_setup(struct ctx *c)
 	c->our_mac[3] = 0x55;
 	c->our_mac[4] = 0x9a;
 	c->our_mac[5] = 0x55;
+	c->ra_timerfd = -1;
 	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
 	c->timerfd = timerfd_create(CLOCK_MONOTONIC,
 				    TFD_NONBLOCK | TFD_CLOEXEC);
@@ -242,6 +251,8 @@ static int main_setup(struct ctx *c)
 		rc = main_signals(c);
 	if (!rc)
 		rc = flow_table_init(c, c->conf.max_flows);
+	if (!rc)
+		rc = ndp_init(c);
 	if (!rc)
 		rc = tcp_init(c);
 	if (!rc)

@@ -23,6 +23,9 @@
 	X(drop_udp_short) X(drop_udp_len) X(drop_dhcp_bad)		\
 	X(drop_tcp_short) X(drop_tcp_doff) X(drop_tcp_flags)		\
 	X(drop_tcp_seq) X(tcp_out_of_order)				\
+	X(drop_ip6_short) X(drop_ip6_version) X(drop_ip6_len)		\
+	X(drop_ip6_ext) X(drop_ip6_frag) X(drop_ndp_bad)		\
+	X(drop_dhcpv6_bad)						\
 	X(drop_icmp_short) X(drop_icmp_type) X(drop_flow_full)		\
 	X(drop_sock_err) X(drop_tx_full) X(drop_no_guest)		\
 	X(ignored) X(flows_created) X(flows_expired)
@@ -42,6 +45,7 @@ enum epoll_type {
 	EPOLL_TYPE_TIMER,
 	EPOLL_TYPE_SIGNAL,
 	EPOLL_TYPE_FLOW,
+	EPOLL_TYPE_RA_TIMER,
 };
 
 #define EPOLL_REF(type, idx)	((uint64_t)(type) << 32 | (uint32_t)(idx))
@@ -53,6 +57,8 @@ enum epoll_type {
  * @conf:	Configuration from options and host discovery
  * @epollfd:	The one epoll instance
  * @timerfd:	Flow ageing timer
+ * @ra_timerfd:	Periodic router advertisements, armed once the guest
+ *		shows IPv6 traffic
  * @sigfd:	signalfd for SIGTERM, SIGINT, SIGCHLD, SIGUSR1
  * @now:	Monotonic time in ms, refreshed once per loop iteration
  * @link:	Guest link state
@@ -60,6 +66,8 @@ enum epoll_type {
  * @our_mac:	MAC address merd answers with (gateway and every off-guest host)
  * @guest_mac:	Guest's MAC address, learned from its frames
  * @guest_mac_known:	@guest_mac is valid
+ * @guest_v6:	The guest has sent IPv6: router advertisements are due
+ * @ip4_id:	Identification field of the next IPv4 packet to the guest
  * @child:	Namespace mode: pid of the command, 0 if none
  * @child_status:	Exit code to return once the child ended
  * @stop:	Set when the event loop should end
@@ -69,6 +77,7 @@ struct ctx {
 	struct conf conf;
 	int epollfd;
 	int timerfd;
+	int ra_timerfd;
 	int sigfd;
 	uint64_t now;
 	struct link link;
@@ -76,6 +85,8 @@ struct ctx {
 	uint8_t our_mac[ETH_ALEN];
 	uint8_t guest_mac[ETH_ALEN];
 	bool guest_mac_known;
+	bool guest_v6;
+	uint16_t ip4_id;
 	pid_t child;
 	int child_status;
 	bool stop;

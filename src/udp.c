@@ -49,6 +49,14 @@ static socklen_t udp_target(const struct ctx *c, const struct flow_key *key,
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(key->remote_port);
 		sin6->sin6_addr = key->remote_addr;
+		for (i = 0; key->remote_port == DNS_PORT &&
+			    i < c->conf.n_dns6; i++) {
+			if (inany_equal(&c->conf.dns6[i].advertised,
+					&key->remote_addr)) {
+				sin6->sin6_addr = c->conf.dns6[i].target;
+				break;
+			}
+		}
 		return sizeof(*sin6);
 	}
 	sin->sin_family = AF_INET;

@@ -76,5 +76,5 @@ void counters_log(const struct ctx *c, const char *prefix)
 					 "%s%s=%llu", i ? " " : "",
 					 counter_names[i],
 					 (unsigned long long)c->counters[i]);
-	info("%s: %s", prefix, line);
+	info("%s: %s flows_active=%u", prefix, line, c->flows.n_active);
 }
