@@ -49,6 +49,10 @@ static const char conf_usage[] =
 "  -m, --mtu N            MTU (default 1500 VM mode, 65520 namespace mode)\n"
 "  -4, --ipv4-only        IPv4 only\n"
 "  -6, --ipv6-only        IPv6 only\n"
+"Port forwarding (host to guest):\n"
+"  -t, --tcp-ports SPEC   TCP ports: [ADDR/]PORTS, PORTS a comma list of\n"
+"                         P, P-Q, P:GUEST, P-Q:G-H, ~EXCLUDED; or none\n"
+"  -u, --udp-ports SPEC   UDP ports, same syntax\n"
 "Flows:\n"
 "      --max-flows N      size of the flow table (default 65536)\n"
 "      --udp-timeout S    idle UDP flows expire after S seconds (180)\n"
@@ -76,6 +80,8 @@ static const struct option conf_options[] = {
 	{ "mtu",	required_argument,	NULL, 'm' },
 	{ "ipv4-only",	no_argument,		NULL, '4' },
 	{ "ipv6-only",	no_argument,		NULL, '6' },
+	{ "tcp-ports",	required_argument,	NULL, 't' },
+	{ "udp-ports",	required_argument,	NULL, 'u' },
 	{ "max-flows",	required_argument,	NULL, OPT_MAX_FLOWS },
 	{ "udp-timeout", required_argument,	NULL, OPT_UDP_TIMEOUT },
 	{ "icmp-timeout", required_argument,	NULL, OPT_ICMP_TIMEOUT },
@@ -253,6 +259,8 @@ static int conf_option(struct conf *conf, int opt, const char *arg,
 			return -EINVAL;
 		conf->mtu = (int)v;
 		return 0;
+	case 't': return fwd_parse(&conf->fwd, IPPROTO_TCP, arg);
+	case 'u': return fwd_parse(&conf->fwd, IPPROTO_UDP, arg);
 	case '4': conf->v6 = false; return 0;
 	case '6': conf->v4 = false; return 0;
 	case OPT_MAX_FLOWS:
@@ -292,7 +300,7 @@ int conf_parse(struct conf *conf, int argc, char **argv)
 
 	conf_set_defaults(conf);
 	log_init(level, false);
-	while ((opt = getopt_long(argc, argv, "+s:F:1i:a:n:g:D:S:m:46fdqh",
+	while ((opt = getopt_long(argc, argv, "+s:F:1i:a:n:g:D:S:m:t:u:46fdqh",
 				  conf_options, NULL)) != -1) {
 		rc = conf_option(conf, opt, optarg, &level);
 		if (rc)

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/un.h>
 
+#include "fwd.h"
+
 #define CONF_MAX_DNS		4
 #define CONF_SEARCH_LEN		256
 #define CONF_MTU_MAX		65520
@@ -69,6 +71,7 @@ struct conf_dns6 {
  * @icmp_timeout:	Idle timeout for ICMP echo flows, seconds
  * @max_flows:	Size of the flow table
  * @tap_name:	Namespace mode: tap device name inside
+ * @fwd:	Ports forwarded from the host to the guest
  */
 struct conf {
 	enum merd_mode mode;
@@ -97,6 +100,7 @@ struct conf {
 	unsigned int icmp_timeout;
 	unsigned int max_flows;
 	char tap_name[IFNAMSIZ];
+	struct fwd_rules fwd;
 };
 
 int conf_parse(struct conf *conf, int argc, char **argv);

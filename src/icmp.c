@@ -71,29 +71,6 @@ static struct flow *icmp_flow_open(struct ctx *c, const struct flow_key *key)
 }
 
 /**
- * icmp_sockaddr() - Socket address of an echo destination
- * @a:		Address (v4-mapped for IPv4)
- * @ss:		Socket address to fill
- *
- * Return: its length
- */
-static socklen_t icmp_sockaddr(const struct in6_addr *a,
-			       struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (inany_is_v4(a)) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = inany_v4(a);
-		return sizeof(*sin);
-	}
-	((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
-	((struct sockaddr_in6 *)ss)->sin6_addr = *a;
-	return sizeof(struct sockaddr_in6);
-}
-
-/**
  * icmp_input() - Handle an ICMP message from the guest
  * @c:		Execution context
  * @pkt:	Checked IPv4 packet with protocol ICMP
@@ -123,7 +100,7 @@ void icmp_input(struct ctx *c, const struct ip_pkt *pkt)
 	if (!f && !(f = icmp_flow_open(c, &key)))
 		return;
 
-	sl = icmp_sockaddr(&key.remote_addr, &ss);
+	sl = inany_sockaddr(&ss, &key.remote_addr, 0);
 	if (sendto(f->sock, pkt->l4, pkt->l4_len, MSG_DONTWAIT,
 		   (struct sockaddr *)&ss, sl) < 0) {
 		count_drop(c, CNT_drop_sock_err);

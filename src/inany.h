@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define INANY_STRLEN	INET6_ADDRSTRLEN
 
@@ -96,6 +97,59 @@ static inline void inany_prefix(uint8_t *out, const struct in6_addr *a,
 		out[i] = bits >= 8 ? a->s6_addr[i] :
 			 bits <= 0 ? 0 :
 			 (uint8_t)(a->s6_addr[i] & (0xff << (8 - bits)));
+	}
+}
+
+/**
+ * inany_sockaddr() - Socket address for an address and port
+ * @ss:		Socket address to fill: sockaddr_in for a v4-mapped address,
+ *		sockaddr_in6 otherwise
+ * @a:		Address
+ * @port:	Port, host order
+ *
+ * Return: length of the socket address
+ */
+static inline socklen_t inany_sockaddr(struct sockaddr_storage *ss,
+				       const struct in6_addr *a, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (inany_is_v4(a)) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr = inany_v4(a);
+		return sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sin6->sin6_addr = *a;
+		return sizeof(*sin6);
+	}
+}
+
+/**
+ * inany_from_sockaddr() - Address and port of a socket address
+ * @out:	Address (v4-mapped for IPv4)
+ * @port:	Port, host order
+ * @ss:		AF_INET or AF_INET6 socket address
+ */
+static inline void inany_from_sockaddr(struct in6_addr *out, uint16_t *port,
+				       const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		inany_from_v4(out, sin->sin_addr);
+		*port = ntohs(sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *sin6 =
+			(const struct sockaddr_in6 *)ss;
+
+		*out = sin6->sin6_addr;
+		*port = ntohs(sin6->sin6_port);
 	}
 }
 

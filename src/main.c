@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "flow.h"
+#include "fwd.h"
 #include "icmp.h"
 #include "inany.h"
 #include "link.h"
@@ -145,6 +146,9 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 		break;
 	case EPOLL_TYPE_RA_TIMER:
 		ndp_timer(c);
+		break;
+	case EPOLL_TYPE_FWD:
+		fwd_event(c, EPOLL_REF_IDX(ref));
 		break;
 	default:
 		break;
@@ -320,6 +324,8 @@ int main(int argc, char **argv)
 			err("set-up failed: %s", strerror(-rc));
 		return 1;
 	}
+	if (fwd_open(&c))
+		return 1;		/* reported */
 	if (c.conf.mode == MODE_NS)
 		ns_release();
 	else if (!c.conf.foreground && main_detach())

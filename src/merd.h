@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "flow.h"
+#include "fwd.h"
 #include "link.h"
 
 #define MERD_VERSION	"0.1.0"
@@ -46,6 +47,7 @@ enum epoll_type {
 	EPOLL_TYPE_SIGNAL,
 	EPOLL_TYPE_FLOW,
 	EPOLL_TYPE_RA_TIMER,
+	EPOLL_TYPE_FWD,
 };
 
 #define EPOLL_REF(type, idx)	((uint64_t)(type) << 32 | (uint32_t)(idx))
@@ -63,6 +65,7 @@ enum epoll_type {
  * @now:	Monotonic time in ms, refreshed once per loop iteration
  * @link:	Guest link state
  * @flows:	Flow table
+ * @fwd:	Sockets of forwarded ports
  * @our_mac:	MAC address merd answers with (gateway and every off-guest host)
  * @guest_mac:	Guest's MAC address, learned from its frames
  * @guest_mac_known:	@guest_mac is valid
@@ -82,6 +85,7 @@ struct ctx {
 	uint64_t now;
 	struct link link;
 	struct flow_table flows;
+	struct fwd fwd;
 	uint8_t our_mac[ETH_ALEN];
 	uint8_t guest_mac[ETH_ALEN];
 	bool guest_mac_known;

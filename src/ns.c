@@ -226,6 +226,23 @@ static int ns_net_v6(int nlfd, const struct ns_guest_cfg *cfg,
 }
 
 /**
+ * ns_no_dad() - Turn off duplicate address detection on the tap
+ * @tap:	Tap device name
+ *
+ * merd is the only other node on the link and never claims the guest's
+ * addresses: detection would only hold IPv6 back for its first seconds.
+ * Best effort: without IPv6 in the namespace the file is missing.
+ */
+static void ns_no_dad(const char *tap)
+{
+	char path[64 + IFNAMSIZ];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_dad",
+		 tap);
+	ns_write_file(path, "0");
+}
+
+/**
  * ns_net_setup() - Bring up lo and the tap device, add addresses and routes
  * @cfg:	Guest set-up
  * @ifindex:	Tap device
@@ -244,6 +261,7 @@ static int ns_net_setup(const struct ns_guest_cfg *cfg, unsigned int ifindex)
 	if (rc) {
 		ns_fail(rc, "bringing lo up");
 	} else {
+		ns_no_dad(cfg->tap_name);
 		rc = nl_link_setup(nlfd, ifindex, cfg->mtu, true);
 		if (rc)
 			ns_fail(rc, "MTU %d and up on %s", cfg->mtu,
@@ -302,7 +320,7 @@ static int ns_bind_file(const char *src, const char *dst)
 	rc = -errno;
 #if defined(SYS_open_tree) && defined(SYS_move_mount)
 	if (rc == -ENOENT) {
-		int fd = syscall(SYS_open_tree, AT_FDCWD, src,
+		int fd = (int)syscall(SYS_open_tree, AT_FDCWD, src,
 				 OPEN_TREE_CLONE | O_CLOEXEC);
 
 		if (fd >= 0 && !syscall(SYS_move_mount, fd, "", AT_FDCWD, dst,

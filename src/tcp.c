@@ -4,6 +4,10 @@
  *
  * Theory of operation
  *
+ * A connection accepted on a forwarded port (fwd.c) makes merd send the
+ * guest a SYN (TCPS_SYN_SENT); the guest's SYN-ACK establishes the flow, its
+ * RST resets the host client.
+ *
  * The guest's SYN creates a flow and a non-blocking SOCK_STREAM socket
  * connecting to the destination (TCPS_CONNECTING). Only when the connect
  * succeeds does the guest get a SYN-ACK (TCPS_SYN_ACK_SENT); a refusal gets
@@ -51,6 +55,7 @@
 
 #include "eth.h"
 #include "flow.h"
+#include "fwd.h"
 #include "hash.h"
 #include "icmp.h"
 #include "inany.h"
@@ -72,6 +77,7 @@
 #define TCP_WSCALE_MAX		14
 #define TCP_SEGS_PER_CALL	64
 #define TCP_DISCARD_LEN		(16 << 20)
+#define TCP_ACCEPT_BUDGET	32
 
 #define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
 #define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
@@ -479,23 +485,10 @@ static void tcp_reset_both(struct ctx *c, struct flow *f)
  */
 static int tcp_sock_open(const struct flow_key *key)
 {
-	struct sockaddr_storage sa = { 0 };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&sa;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&sa;
-	socklen_t sl;
+	struct sockaddr_storage sa;
+	socklen_t sl = inany_sockaddr(&sa, &key->remote_addr, key->remote_port);
 	int s, one = 1;
 
-	if (inany_is_v4(&key->remote_addr)) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(key->remote_port);
-		sin->sin_addr = inany_v4(&key->remote_addr);
-		sl = sizeof(*sin);
-	} else {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(key->remote_port);
-		sin6->sin6_addr = key->remote_addr;
-		sl = sizeof(*sin6);
-	}
 	s = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		   IPPROTO_TCP);
 	if (s < 0)
@@ -645,7 +638,7 @@ static void tcp_rewind(struct flow *f)
  * @f:		Flow, established
  * @seg:	Segment with ACK set
  *
- * Return: 0, or -1 if the flow was ended
+ * Return: 0, or -1 if the flow was ended or the segment is to be dropped
  */
 static int tcp_ack_input(struct ctx *c, struct flow *f,
 			 const struct tcp_seg *seg)
@@ -656,8 +649,9 @@ static int tcp_ack_input(struct ctx *c, struct flow *f,
 	uint32_t acked, data;
 
 	if (SEQ_GT(seg->ack, t->snd_max)) {	/* ack of data never sent */
+		count_drop(c, CNT_drop_tcp_seq);	/* RFC 9293 3.10.7.4 */
 		tcp_ack_later(f, flow_index(&c->flows, f));
-		return 0;
+		return -1;
 	}
 	if (SEQ_GT(seg->ack, t->snd_nxt))	/* sent before a rewind */
 		t->snd_nxt = seg->ack;
@@ -803,6 +797,48 @@ static int tcp_handshake_ack(struct ctx *c, struct flow *f,
 }
 
 /**
+ * tcp_syn_sent_input() - The guest's answer to merd's SYN
+ * @c:		Execution context
+ * @f:		Flow in TCPS_SYN_SENT
+ * @seg:	Segment
+ */
+static void tcp_syn_sent_input(struct ctx *c, struct flow *f,
+			       const struct tcp_seg *seg)
+{
+	struct tcp_conn *t = &f->tcp;
+	bool acks_syn = seg->flags & TCP_ACK && seg->ack == t->isn + 1;
+
+	if (seg->flags & TCP_RST) {
+		if (acks_syn)
+			tcp_close(c, f, true);	/* refused: reset the client */
+		return;
+	}
+	if ((seg->flags & (TCP_SYN | TCP_ACK | TCP_FIN)) !=
+	    (TCP_SYN | TCP_ACK) || !acks_syn) {
+		count_drop(c, CNT_drop_tcp_flags);
+		return;
+	}
+	t->rcv_nxt = seg->seq + 1;
+	t->mss = MIN(seg->mss ? seg->mss : TCP_GUEST_MSS_DEFAULT,
+		     tcp_mss_max(c, tcp_v6(f)));
+	if (seg->wscale >= 0)
+		t->snd_wscale = (uint8_t)seg->wscale;
+	else
+		t->flags &= (uint16_t)~TCP_F_WSCALE;
+	t->snd_wnd = seg->wnd;
+	t->snd_una = seg->ack;
+	t->state = TCPS_ESTABLISHED;
+	t->rto_at = 0;
+	t->rto_ms = TCP_RTO_MIN_MS;
+	t->retries = 0;
+	tcp_send_ctl(c, f, TCP_ACK);
+	tcp_idle_refresh(c, f);
+	tcp_data_to_guest(c, f);
+	if (flow_at(&c->flows, flow_index(&c->flows, f)) == f)
+		tcp_timers_update(c, f);
+}
+
+/**
  * tcp_segment() - Handle a guest segment for a known flow
  * @c:		Execution context
  * @f:		Flow
@@ -814,6 +850,10 @@ static void tcp_segment(struct ctx *c, struct flow *f,
 	struct tcp_conn *t = &f->tcp;
 	uint32_t idx = flow_index(&c->flows, f);
 
+	if (t->state == TCPS_SYN_SENT) {
+		tcp_syn_sent_input(c, f, seg);
+		return;
+	}
 	if (seg->flags & TCP_RST) {
 		if (t->state == TCPS_CONNECTING ||
 		    (SEQ_GE(seg->seq, t->rcv_nxt - 1) &&
@@ -1128,12 +1168,13 @@ static void tcp_retransmit(struct ctx *c, struct flow *f)
 
 	t->rto_at = 0;
 	t->rto_ms = MIN(t->rto_ms * 2, TCP_RTO_MAX_MS);
-	if (t->state == TCPS_SYN_ACK_SENT) {
+	if (t->state == TCPS_SYN_ACK_SENT || t->state == TCPS_SYN_SENT) {
 		if (++t->retries > TCP_MAX_RETRIES) {
 			tcp_close(c, f, true);
 			return;
 		}
-		tcp_send_ctl(c, f, TCP_SYN | TCP_ACK);
+		tcp_send_ctl(c, f, t->state == TCPS_SYN_SENT ?
+				   TCP_SYN : TCP_SYN | TCP_ACK);
 		t->rto_at = c->now + t->rto_ms;
 		return;
 	}
@@ -1243,4 +1284,80 @@ bool tcp_tx_resume(struct ctx *c)
 		(tcp.n_tx - n) * sizeof(*tcp.tx_list));
 	tcp.n_tx -= n;
 	return tcp.n_tx > 0;
+}
+
+/**
+ * tcp_open_inbound() - Start a flow toward the guest for an accepted client
+ * @c:		Execution context
+ * @s:		Accepted socket, owned from now on
+ * @ss:		Client's address
+ * @v6:		Reach the guest's IPv6 address
+ * @guest_port:	Port in the guest
+ */
+static void tcp_open_inbound(struct ctx *c, int s,
+			     const struct sockaddr_storage *ss, bool v6,
+			     uint16_t guest_port)
+{
+	struct flow_key key = { .proto = FLOW_TCP, .guest_port = guest_port };
+	int one = 1, zero = 0;
+	struct flow *f = NULL;
+
+	inany_from_sockaddr(&key.remote_addr, &key.remote_port, ss);
+	fwd_remote_addr(c, &key.remote_addr);
+	if (v6)
+		key.guest_addr = c->conf.addr6;
+	else
+		inany_from_v4(&key.guest_addr, c->conf.addr4);
+
+	if (c->link.type != LINK_NONE && !flow_lookup(&c->flows, &key))
+		f = flow_insert(c, &key);
+	if (!f) {
+		struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+		setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		close(s);
+		return;
+	}
+	f->sock = s;
+	f->tcp.state = TCPS_SYN_SENT;
+	f->tcp.isn = tcp_isn(c, &key);
+	f->tcp.snd_una = f->tcp.isn;
+	f->tcp.snd_nxt = f->tcp.snd_max = f->tcp.isn + 1;
+	f->tcp.mss = tcp_mss_max(c, v6);
+	f->tcp.flags = TCP_F_WSCALE;		/* offered; kept if answered */
+	f->tcp.rto_ms = TCP_RTO_MIN_MS * 5;
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (!setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
+		f->tcp.flags |= TCP_F_PEEK_OFF;
+	if (epoll_add(c, s, EPOLLIN | EPOLLRDHUP | EPOLLET,
+		      EPOLL_REF(EPOLL_TYPE_FLOW, flow_index(&c->flows, f)))) {
+		tcp_close(c, f, true);
+		return;
+	}
+	tcp_send_ctl(c, f, TCP_SYN);
+	tcp_idle_refresh(c, f);
+	tcp_timers_update(c, f);
+}
+
+/**
+ * tcp_fwd_accept() - Accept clients on a forwarded port
+ * @c:		Execution context
+ * @lfd:	Listening socket
+ * @v6:		IPv6 socket
+ * @guest_port:	Port in the guest
+ */
+void tcp_fwd_accept(struct ctx *c, int lfd, bool v6, uint16_t guest_port)
+{
+	int i;
+
+	for (i = 0; i < TCP_ACCEPT_BUDGET; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int s = accept4(lfd, (struct sockaddr *)&ss, &sl,
+				SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (s < 0)
+			return;
+		tcp_open_inbound(c, s, &ss, v6, guest_port);
+	}
 }

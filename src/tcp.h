@@ -18,6 +18,7 @@ enum tcp_conn_state {
 	TCPS_CONNECTING,		/* guest's SYN seen, host socket connecting */
 	TCPS_SYN_ACK_SENT,	/* connected, SYN-ACK sent to the guest */
 	TCPS_ESTABLISHED,	/* both ends up, FIN flags say what is left */
+	TCPS_SYN_SENT,		/* forwarded port: SYN sent to the guest */
 };
 
 enum tcp_flag {
@@ -78,6 +79,7 @@ struct ip_pkt;
 
 int tcp_init(struct ctx *c);
 void tcp_input(struct ctx *c, const struct ip_pkt *pkt);
+void tcp_fwd_accept(struct ctx *c, int lfd, bool v6, uint16_t guest_port);
 void tcp_sock_event(struct ctx *c, struct flow *f, uint32_t events);
 void tcp_timer(struct ctx *c, struct flow *f);
 void tcp_batch_end(struct ctx *c);

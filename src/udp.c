@@ -8,6 +8,11 @@
  * to the guest from the address and port it sent to. Queries to a resolver
  * merd advertised in place of a loopback one are sent to that resolver.
  * Flows age out after --udp-timeout seconds without traffic.
+ *
+ * A datagram on a forwarded port (fwd.c) starts a flow the other way: its
+ * socket is bound to the same port (SO_REUSEADDR, as the forwarding socket
+ * is) and connected to the client, so the client's next datagrams and the
+ * guest's replies go through it, and the flow ages like any other.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -17,6 +22,7 @@
 #include <unistd.h>
 
 #include "flow.h"
+#include "fwd.h"
 #include "icmp.h"
 #include "inany.h"
 #include "ip.h"
@@ -40,35 +46,25 @@
 static socklen_t udp_target(const struct ctx *c, const struct flow_key *key,
 			    struct sockaddr_storage *sa)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)sa;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)sa;
+	struct in6_addr to = key->remote_addr;
 	int i;
 
-	memset(sa, 0, sizeof(*sa));
-	if (!inany_is_v4(&key->remote_addr)) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(key->remote_port);
-		sin6->sin6_addr = key->remote_addr;
-		for (i = 0; key->remote_port == DNS_PORT &&
-			    i < c->conf.n_dns6; i++) {
-			if (inany_equal(&c->conf.dns6[i].advertised,
-					&key->remote_addr)) {
-				sin6->sin6_addr = c->conf.dns6[i].target;
-				break;
-			}
-		}
-		return sizeof(*sin6);
-	}
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(key->remote_port);
-	sin->sin_addr = inany_v4(&key->remote_addr);
 	for (i = 0; key->remote_port == DNS_PORT && i < c->conf.n_dns4; i++) {
-		if (c->conf.dns4[i].advertised.s_addr == sin->sin_addr.s_addr) {
-			sin->sin_addr = c->conf.dns4[i].target;
+		struct in6_addr adv;
+
+		inany_from_v4(&adv, c->conf.dns4[i].advertised);
+		if (inany_equal(&adv, &to)) {
+			inany_from_v4(&to, c->conf.dns4[i].target);
 			break;
 		}
 	}
-	return sizeof(*sin);
+	for (i = 0; key->remote_port == DNS_PORT && i < c->conf.n_dns6; i++) {
+		if (inany_equal(&c->conf.dns6[i].advertised, &to)) {
+			to = c->conf.dns6[i].target;
+			break;
+		}
+	}
+	return inany_sockaddr(sa, &to, key->remote_port);
 }
 
 /**
@@ -243,4 +239,108 @@ void udp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 		debug_ratelimited("udp: recv: %s", strerror(-rc));
 	}
 	flow_touch(c, f, c->conf.udp_timeout);
+}
+
+/**
+ * udp_fwd_flow() - Flow for a client of a forwarded port, created if new
+ * @c:		Execution context
+ * @lfd:	Forwarding socket the client reached
+ * @key:	Flow key
+ * @client:	Client's real address
+ * @cl_len:	Its length
+ *
+ * Return: the flow, or NULL (counted)
+ */
+static struct flow *udp_fwd_flow(struct ctx *c, int lfd,
+				 const struct flow_key *key,
+				 const struct sockaddr_storage *client,
+				 socklen_t cl_len)
+{
+	struct sockaddr_storage local;
+	socklen_t sl = sizeof(local);
+	struct flow *f = flow_lookup(&c->flows, key);
+	int s, one = 1;
+
+	if (f)
+		return f;
+	if (getsockname(lfd, (struct sockaddr *)&local, &sl))
+		return NULL;
+	s = socket(local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   IPPROTO_UDP);
+	if (s < 0) {
+		count_drop(c, CNT_drop_sock_err);
+		return NULL;
+	}
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (local.ss_family == AF_INET6)
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(s, (struct sockaddr *)&local, sl) ||
+	    connect(s, (const struct sockaddr *)client, cl_len) ||
+	    !(f = flow_insert(c, key))) {
+		count_drop(c, CNT_drop_sock_err);
+		close(s);
+		return NULL;
+	}
+	f->sock = s;
+	if (epoll_add(c, s, EPOLLIN,
+		      EPOLL_REF(EPOLL_TYPE_FLOW, flow_index(&c->flows, f)))) {
+		flow_remove(c, f);
+		return NULL;
+	}
+	return f;
+}
+
+/**
+ * udp_fwd_recv() - Datagrams arrived on a forwarded port: to the guest
+ * @c:		Execution context
+ * @lfd:	Forwarding socket
+ * @v6:		IPv6 socket: the guest's IPv6 address is the destination
+ * @guest_port:	Port in the guest
+ */
+void udp_fwd_recv(struct ctx *c, int lfd, bool v6, uint16_t guest_port)
+{
+	int i;
+
+	for (i = 0; i < UDP_RX_BUDGET; i++) {
+		struct flow_key key = { .proto = FLOW_UDP,
+					.guest_port = guest_port };
+		struct sockaddr_storage client;
+		socklen_t cl_len = sizeof(client);
+		size_t cap = 0;
+		uint8_t *u = ip_tx_begin(c, v6, &cap);
+		struct flow *f;
+		ssize_t n;
+
+		if (!u) {
+			if (recv(lfd, NULL, 0, MSG_DONTWAIT | MSG_TRUNC) < 0)
+				return;
+			continue;
+		}
+		n = recvfrom(lfd, u + UDP_HDR_LEN, cap - UDP_HDR_LEN,
+			     MSG_DONTWAIT | MSG_TRUNC,
+			     (struct sockaddr *)&client, &cl_len);
+		if (n < 0)
+			return;
+		if ((size_t)n > cap - UDP_HDR_LEN) {
+			count_drop(c, CNT_drop_tx_full);
+			continue;
+		}
+		inany_from_sockaddr(&key.remote_addr, &key.remote_port, &client);
+		fwd_remote_addr(c, &key.remote_addr);
+		if (v6)
+			key.guest_addr = c->conf.addr6;
+		else
+			inany_from_v4(&key.guest_addr, c->conf.addr4);
+		f = udp_fwd_flow(c, lfd, &key, &client, cl_len);
+		if (!f)
+			continue;
+		wr16(u, key.remote_port);
+		wr16(u + 2, guest_port);
+		wr16(u + 4, (uint16_t)(UDP_HDR_LEN + n));
+		ip_tx_commit(c, &key.remote_addr, &key.guest_addr, IPPROTO_UDP,
+			     UDP_HDR_LEN + (size_t)n);
+		f->pkts_in++;
+		f->bytes_in += (uint64_t)n;
+		flow_touch(c, f, c->conf.udp_timeout);
+	}
 }

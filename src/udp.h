@@ -3,6 +3,7 @@
 #ifndef MERD_UDP_H
 #define MERD_UDP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define UDP_TIMEOUT_DEFAULT	180	/* seconds idle */
@@ -13,5 +14,6 @@ struct ip_pkt;
 
 void udp_input(struct ctx *c, const struct ip_pkt *pkt);
 void udp_sock_event(struct ctx *c, struct flow *f, uint32_t events);
+void udp_fwd_recv(struct ctx *c, int lfd, bool v6, uint16_t guest_port);
 
 #endif /* MERD_UDP_H */

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* fwd.c - Port forwarding: host ports whose connections reach the guest
+ *
+ * -t and -u take specs like passt's: [ADDR/]PORTS, PORTS a comma list of
+ * FIRST[-LAST][:TO[-TO_LAST]] and ~EXCLUDED[-LAST], or "none". Each
+ * forwarded port gets a listening TCP socket, or a bound UDP socket, for
+ * each family the guest has (or only ADDR's). A connection accepted there
+ * becomes a TCP flow merd opens toward the guest; a datagram becomes a UDP
+ * flow. The guest sees the client's real address, except the host's
+ * loopback and the host's own address (which is the guest's too): those
+ * are shown as the gateway (IPv4) or merd's link-local address (IPv6).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fwd.h"
+#include "inany.h"
+#include "log.h"
+#include "merd.h"
+#include "tcp.h"
+#include "udp.h"
+#include "util.h"
+
+#define FWD_SPEC_MAX	512
+#define FWD_BACKLOG	128
+
+/**
+ * fwd_range() - Parse FIRST[-LAST]
+ * @s:		Text
+ * @first:	First port
+ * @last:	Last port (= @first without a dash)
+ *
+ * Return: 0 on success, -1 if not a valid range of ports 1-65535
+ */
+static int fwd_range(const char *s, uint16_t *first, uint16_t *last)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	a = strtoul(s, &end, 10);
+	b = a;
+	if (*end == '-') {
+		if (end[1] < '0' || end[1] > '9')
+			return -1;
+		b = strtoul(end + 1, &end, 10);
+	}
+	if (*end || !a || a > 65535 || b > 65535 || b < a)
+		return -1;
+	*first = (uint16_t)a;
+	*last = (uint16_t)b;
+	return 0;
+}
+
+/**
+ * fwd_add() - Add a rule, with excluded ports cut out of it
+ * @rules:	Rules
+ * @r:		Rule to add
+ * @excl:	Excluded ports, bitmap of 65536 bits
+ *
+ * Return: 0 on success, -1 if there are too many rules
+ */
+static int fwd_add(struct fwd_rules *rules, const struct fwd_rule *r,
+		   const uint8_t *excl)
+{
+	unsigned int p = r->first;
+
+	while (p <= r->last) {
+		struct fwd_rule part = *r;
+
+		while (p <= r->last && excl[p / 8] & (1 << (p % 8)))
+			p++;
+		if (p > r->last)
+			break;
+		part.first = (uint16_t)p;
+		part.to = (uint16_t)(r->to + (p - r->first));
+		while (p <= r->last && !(excl[p / 8] & (1 << (p % 8))))
+			p++;
+		part.last = (uint16_t)(p - 1);
+		if (rules->n == FWD_MAX_RULES)
+			return -1;
+		rules->rule[rules->n++] = part;
+	}
+	return 0;
+}
+
+/**
+ * fwd_parse_item() - Parse one item of a port list
+ * @item:	FIRST[-LAST][:TO[-TO_LAST]] or ~FIRST[-LAST], modified
+ * @r:		Rule to fill (proto and address already set)
+ * @excl:	Exclusion bitmap, updated for ~ items
+ *
+ * Return: 1 for a rule in @r, 0 for an exclusion, -1 if invalid
+ */
+static int fwd_parse_item(char *item, struct fwd_rule *r, uint8_t *excl)
+{
+	uint16_t first, last, to, to_last;
+	char *colon = strchr(item, ':');
+	unsigned int p;
+
+	if (*item == '~') {
+		if (fwd_range(item + 1, &first, &last))
+			return -1;
+		for (p = first; p <= last; p++)
+			excl[p / 8] |= (uint8_t)(1 << (p % 8));
+		return 0;
+	}
+	if (colon)
+		*colon = '\0';
+	if (fwd_range(item, &first, &last))
+		return -1;
+	to = first;
+	if (colon) {
+		if (fwd_range(colon + 1, &to, &to_last))
+			return -1;
+		if (to_last != to && to_last - to != last - first)
+			return -1;	/* ranges of different sizes */
+		if (to_last == to && last != first)
+			return -1;
+		if ((unsigned int)to + (last - first) > 65535)
+			return -1;
+	}
+	r->first = first;
+	r->last = last;
+	r->to = to;
+	return 1;
+}
+
+/**
+ * fwd_parse_addr() - Split off and parse the ADDR/ part of a spec
+ * @spec:	Spec, modified: the address part is cut off
+ * @r:		Rule whose address is set
+ *
+ * Return: the port list, or NULL if the address is invalid
+ */
+static char *fwd_parse_addr(char *spec, struct fwd_rule *r)
+{
+	char *slash = strrchr(spec, '/');
+	struct in_addr a4;
+
+	if (!slash)
+		return spec;
+	*slash = '\0';
+	if (inet_pton(AF_INET, spec, &a4) == 1)
+		inany_from_v4(&r->addr, a4);
+	else if (inet_pton(AF_INET6, spec, &r->addr) != 1)
+		return NULL;
+	r->bound = true;
+	return slash + 1;
+}
+
+/**
+ * fwd_parse() - Parse a -t or -u spec into rules
+ * @rules:	Rules, appended to
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @spec:	The spec
+ *
+ * Return: 0 on success, -EINVAL (one line naming the bad part) otherwise
+ */
+int fwd_parse(struct fwd_rules *rules, uint8_t proto, const char *spec)
+{
+	static uint8_t excl[65536 / 8];
+	struct fwd_rule r = { .proto = proto }, items[FWD_MAX_RULES];
+	const char *opt = proto == IPPROTO_TCP ? "-t" : "-u";
+	char buf[FWD_SPEC_MAX], *list, *item, *save = NULL;
+	int n = 0, i, rc;
+
+	if (!strcmp(spec, "none"))
+		return 0;
+	if (!strcmp(spec, "all") || !strcmp(spec, "auto")) {
+		err("%s %s: not supported yet", opt, spec);
+		return -EINVAL;
+	}
+	if (strlen(spec) >= sizeof(buf)) {
+		err("%s spec too long", opt);
+		return -EINVAL;
+	}
+	strcpy(buf, spec);
+	list = fwd_parse_addr(buf, &r);
+	if (!list) {
+		err("invalid %s spec '%s': bad address '%s'", opt, spec, buf);
+		return -EINVAL;
+	}
+	memset(excl, 0, sizeof(excl));
+	for (item = strtok_r(list, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char shown[FWD_SPEC_MAX];
+
+		snprintf(shown, sizeof(shown), "%s", item);
+		rc = fwd_parse_item(item, &r, excl);
+		if (rc < 0 || (rc && n == FWD_MAX_RULES)) {
+			err("invalid %s spec '%s': bad part '%s'", opt, spec,
+			    shown);
+			return -EINVAL;
+		}
+		if (rc)
+			items[n++] = r;
+	}
+	if (!n) {
+		err("invalid %s spec '%s': no ports to forward", opt, spec);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (fwd_add(rules, &items[i], excl)) {
+			err("too many port forwarding rules");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/**
+ * fwd_bind_error() - Explain why a forwarded port could not be bound
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @port:	Host port
+ * @e:		errno
+ */
+static void fwd_bind_error(uint8_t proto, uint16_t port, int e)
+{
+	const char *p = proto == IPPROTO_TCP ? "TCP" : "UDP";
+	unsigned int start = 1024;
+	FILE *f;
+
+	if (e != EACCES) {
+		err("cannot forward %s port %u: %s", p, port, strerror(e));
+		return;
+	}
+	f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
+	if (f) {
+		if (fscanf(f, "%u", &start) != 1)
+			start = 1024;
+		fclose(f);
+	}
+	err("cannot forward %s port %u: ports below %u need privilege "
+	    "(net.ipv4.ip_unprivileged_port_start)", p, port, start);
+}
+
+/**
+ * fwd_sock_open() - Open one forwarding socket
+ * @c:		Execution context
+ * @r:		Rule
+ * @port:	Host port
+ * @v6:		IPv6 socket (wildcard or @r's IPv6 address)
+ *
+ * Return: 0 on success, negative errno (reported)
+ */
+static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
+			 uint16_t port, bool v6)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct fwd_sock *fs;
+	int type = r->proto == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM, s;
+	struct in6_addr addr = in6addr_any;
+	int one = 1, rc;
+	socklen_t sl;
+
+	if (r->bound)
+		addr = r->addr;
+	else if (!v6)
+		inany_from_v4(&addr, (struct in_addr){ .s_addr = INADDR_ANY });
+	sl = inany_sockaddr(&ss, &addr, port);
+
+	if (c->fwd.n == FWD_MAX_SOCKS) {
+		err("more than %d forwarding sockets", FWD_MAX_SOCKS);
+		return -ENOSPC;
+	}
+	s = socket(v6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   r->proto);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (v6)
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(s, (struct sockaddr *)&ss, sl) ||
+	    (type == SOCK_STREAM && listen(s, FWD_BACKLOG))) {
+		rc = -errno;
+		fwd_bind_error(r->proto, port, errno);
+		close(s);
+		return rc;
+	}
+	fs = &c->fwd.sock[c->fwd.n];
+	fs->fd = s;
+	fs->proto = r->proto;
+	fs->v6 = v6;
+	fs->guest_port = (uint16_t)(r->to + (port - r->first));
+	return epoll_add(c, s, EPOLLIN,
+			 EPOLL_REF(EPOLL_TYPE_FWD, c->fwd.n++));
+}
+
+/**
+ * fwd_open() - Open the sockets of every rule
+ * @c:		Execution context, addresses known
+ *
+ * Return: 0 on success, negative errno (reported) on the first failure
+ */
+int fwd_open(struct ctx *c)
+{
+	const struct fwd_rules *rules = &c->conf.fwd;
+	int i, rc;
+
+	for (i = 0; i < rules->n; i++) {
+		const struct fwd_rule *r = &rules->rule[i];
+		bool want4 = c->conf.v4 && (!r->bound || inany_is_v4(&r->addr));
+		bool want6 = c->conf.v6 && (!r->bound || !inany_is_v4(&r->addr));
+		unsigned int p;
+
+		if (!want4 && !want6) {
+			err("port forward to a family the guest does not have");
+			return -EAFNOSUPPORT;
+		}
+		for (p = r->first; p <= r->last; p++) {
+			if ((want4 && (rc = fwd_sock_open(c, r, (uint16_t)p,
+							   false))) ||
+			    (want6 && (rc = fwd_sock_open(c, r, (uint16_t)p,
+							   true))))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/**
+ * fwd_remote_addr() - Address the guest sees for a client of a forward
+ * @c:		Execution context
+ * @a:		Client address, replaced if the guest cannot reach it
+ */
+void fwd_remote_addr(const struct ctx *c, struct in6_addr *a)
+{
+	if (inany_is_v4(a)) {
+		struct in_addr v4 = inany_v4(a);
+
+		if ((ntohl(v4.s_addr) >> 24) == IN_LOOPBACKNET ||
+		    v4.s_addr == c->conf.addr4.s_addr)
+			inany_from_v4(a, c->conf.gw4);
+		return;
+	}
+	if (IN6_IS_ADDR_LOOPBACK(a) || inany_equal(a, &c->conf.addr6))
+		*a = c->conf.router6;
+}
+
+/**
+ * fwd_event() - A client reached a forwarded port
+ * @c:		Execution context
+ * @idx:	Index of the forwarding socket
+ */
+void fwd_event(struct ctx *c, uint32_t idx)
+{
+	const struct fwd_sock *fs;
+
+	if (idx >= c->fwd.n)
+		return;
+	fs = &c->fwd.sock[idx];
+	if (fs->proto == IPPROTO_TCP)
+		tcp_fwd_accept(c, fs->fd, fs->v6, fs->guest_port);
+	else
+		udp_fwd_recv(c, fs->fd, fs->v6, fs->guest_port);
+}

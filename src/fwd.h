@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* fwd.h - Port forwarding from the host to the guest (-t, -u) */
+#ifndef MERD_FWD_H
+#define MERD_FWD_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FWD_MAX_RULES	64
+#define FWD_MAX_SOCKS	4096	/* listening sockets, both families */
+
+/**
+ * struct fwd_rule - One range of forwarded ports, from a -t or -u spec
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @addr:	Host address to bind (v4-mapped for IPv4), if @bound
+ * @bound:	Bind @addr only; otherwise every address of both families
+ * @first:	First host port
+ * @last:	Last host port
+ * @to:		Guest port that @first maps to
+ */
+struct fwd_rule {
+	uint8_t proto;
+	struct in6_addr addr;
+	bool bound;
+	uint16_t first;
+	uint16_t last;
+	uint16_t to;
+};
+
+/**
+ * struct fwd_rules - Every forwarding rule given on the command line
+ * @rule:	Rules, exclusions already cut out of them
+ * @n:		Number of rules
+ */
+struct fwd_rules {
+	struct fwd_rule rule[FWD_MAX_RULES];
+	int n;
+};
+
+/**
+ * struct fwd_sock - A host socket forwarded ports arrive on
+ * @fd:		Listening (TCP) or bound (UDP) socket
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @v6:		IPv6 socket: clients reach the guest's IPv6 address
+ * @guest_port:	Port in the guest
+ */
+struct fwd_sock {
+	int fd;
+	uint8_t proto;
+	bool v6;
+	uint16_t guest_port;
+};
+
+/**
+ * struct fwd - Forwarding sockets, opened at start
+ * @sock:	Sockets
+ * @n:		Number in use
+ */
+struct fwd {
+	struct fwd_sock sock[FWD_MAX_SOCKS];
+	unsigned int n;
+};
+
+struct ctx;
+
+int fwd_parse(struct fwd_rules *rules, uint8_t proto, const char *spec);
+int fwd_open(struct ctx *c);
+void fwd_event(struct ctx *c, uint32_t idx);
+void fwd_remote_addr(const struct ctx *c, struct in6_addr *a);
+
+#endif /* MERD_FWD_H */
