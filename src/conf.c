@@ -22,7 +22,8 @@
 
 enum {
 	OPT_NS = 0x100, OPT_ONE_OFF, OPT_TRACE, OPT_UDP_TIMEOUT,
-	OPT_ICMP_TIMEOUT, OPT_MAX_FLOWS, OPT_VERSION,
+	OPT_ICMP_TIMEOUT, OPT_MAX_FLOWS, OPT_VERSION, OPT_NETNS, OPT_NO_CONFIG,
+	OPT_READY_FD, OPT_TAP,
 };
 
 static const char conf_usage[] =
@@ -37,6 +38,12 @@ static const char conf_usage[] =
 "  -1, --one-off          exit once the guest disconnects\n"
 "      --ns               run CMD (default $SHELL) in a new user and network\n"
 "                         namespace with a tap device served by merd\n"
+"      --netns PID|PATH   serve a tap device in an existing network\n"
+"                         namespace (joining its user namespace as needed);\n"
+"                         merd stops when the namespace goes away\n"
+"      --no-config        leave that namespace's addresses and routes alone\n"
+"      --tap NAME         tap device name in namespace mode (default tap0;\n"
+"                         an existing one is attached to)\n"
 "Addresses given to the guest (default: the host's own):\n"
 "  -i, --interface NAME   host interface to copy (default: default route's)\n"
 "  -a, --address ADDR     guest's IPv4 or IPv6 address (repeat for both)\n"
@@ -58,8 +65,11 @@ static const char conf_usage[] =
 "      --udp-timeout S    idle UDP flows expire after S seconds (180)\n"
 "      --icmp-timeout S   idle ICMP echo flows expire after S seconds (60)\n"
 "Process:\n"
-"  -f, --foreground       stay in the foreground (VM mode detaches once\n"
-"                         listening otherwise)\n"
+"  -f, --foreground       stay in the foreground (otherwise merd detaches\n"
+"                         once ready, except with --ns)\n"
+"  -P, --pid FILE         write merd's pid to FILE, removed at exit\n"
+"      --ready-fd N       write \"1\" to file descriptor N and close it once\n"
+"                         the network is up\n"
 "  -d, --debug            debug messages\n"
 "      --trace            per-packet messages too\n"
 "  -q, --quiet            errors only\n"
@@ -71,6 +81,11 @@ static const struct option conf_options[] = {
 	{ "fd",		required_argument,	NULL, 'F' },
 	{ "one-off",	no_argument,		NULL, '1' },
 	{ "ns",		no_argument,		NULL, OPT_NS },
+	{ "netns",	required_argument,	NULL, OPT_NETNS },
+	{ "no-config",	no_argument,		NULL, OPT_NO_CONFIG },
+	{ "tap",	required_argument,	NULL, OPT_TAP },
+	{ "pid",	required_argument,	NULL, 'P' },
+	{ "ready-fd",	required_argument,	NULL, OPT_READY_FD },
 	{ "interface",	required_argument,	NULL, 'i' },
 	{ "address",	required_argument,	NULL, 'a' },
 	{ "netmask",	required_argument,	NULL, 'n' },
@@ -117,6 +132,26 @@ static int conf_uint(const char *name, const char *s, unsigned long min,
 		return -EINVAL;
 	}
 	*out = (unsigned int)v;
+	return 0;
+}
+
+/**
+ * conf_string() - Copy a string option value, refusing what does not fit
+ * @name:	Option name, for the error line
+ * @s:		Value
+ * @out:	Destination
+ * @size:	Size of @out
+ *
+ * Return: 0 on success, -EINVAL (reported) if @s is empty or too long
+ */
+static int conf_string(const char *name, const char *s, char *out,
+		       size_t size)
+{
+	if (!*s || strlen(s) >= size) {
+		err("invalid %s '%s': empty or too long", name, s);
+		return -EINVAL;
+	}
+	strcpy(out, s);
 	return 0;
 }
 
@@ -176,6 +211,7 @@ static void conf_set_defaults(struct conf *conf)
 	memset(conf, 0, sizeof(*conf));
 	conf->mode = MODE_VM;
 	conf->link_fd = -1;
+	conf->ready_fd = -1;
 	conf->v4 = conf->v6 = true;
 	conf->udp_timeout = UDP_TIMEOUT_DEFAULT;
 	conf->icmp_timeout = ICMP_TIMEOUT_DEFAULT;
@@ -217,12 +253,8 @@ static int conf_option(struct conf *conf, int opt, const char *arg,
 
 	switch (opt) {
 	case 's':
-		if (strlen(arg) >= sizeof(conf->sock_path)) {
-			err("socket path too long: %s", arg);
-			return -EINVAL;
-		}
-		strcpy(conf->sock_path, arg);
-		return 0;
+		return conf_string("--socket", arg, conf->sock_path,
+				   sizeof(conf->sock_path));
 	case 'F':
 		if (conf_uint("--fd", arg, 0, INT_MAX, &v))
 			return -EINVAL;
@@ -230,13 +262,25 @@ static int conf_option(struct conf *conf, int opt, const char *arg,
 		return 0;
 	case '1': conf->one_off = true; return 0;
 	case OPT_NS: conf->mode = MODE_NS; return 0;
-	case 'i':
-		if (strlen(arg) >= sizeof(conf->ifname)) {
-			err("invalid --interface '%s': name too long", arg);
+	case OPT_NETNS:
+		conf->mode = MODE_NS;
+		return conf_string("--netns", arg, conf->netns,
+				   sizeof(conf->netns));
+	case OPT_NO_CONFIG: conf->no_config = true; return 0;
+	case OPT_TAP:
+		return conf_string("--tap", arg, conf->tap_name,
+				   sizeof(conf->tap_name));
+	case 'P':
+		return conf_string("--pid", arg, conf->pid_file,
+				   sizeof(conf->pid_file));
+	case OPT_READY_FD:
+		if (conf_uint("--ready-fd", arg, 0, INT_MAX, &v))
 			return -EINVAL;
-		}
-		strcpy(conf->ifname, arg);
+		conf->ready_fd = (int)v;
 		return 0;
+	case 'i':
+		return conf_string("--interface", arg, conf->ifname,
+				   sizeof(conf->ifname));
 	case 'a': return conf_addr("--address", arg, &conf->addr4,
 				   &conf->addr6);
 	case 'g': return conf_addr("--gateway", arg, &conf->gw4, &conf->gw6);
@@ -300,7 +344,7 @@ int conf_parse(struct conf *conf, int argc, char **argv)
 
 	conf_set_defaults(conf);
 	log_init(level, false);
-	while ((opt = getopt_long(argc, argv, "+s:F:1i:a:n:g:D:S:m:t:u:46fdqh",
+	while ((opt = getopt_long(argc, argv, "+s:F:1i:a:n:g:D:S:m:t:u:P:46fdqh",
 				  conf_options, NULL)) != -1) {
 		rc = conf_option(conf, opt, optarg, &level);
 		if (rc)
@@ -312,7 +356,13 @@ int conf_parse(struct conf *conf, int argc, char **argv)
 		err("-4 and -6 together leave no protocol");
 		return -EINVAL;
 	}
-	if (conf->mode == MODE_NS) {
+	if (conf->mode == MODE_NS && conf->netns[0]) {
+		if (optind < argc) {
+			err("unexpected argument '%s': --netns runs no command",
+			    argv[optind]);
+			return -EINVAL;
+		}
+	} else if (conf->mode == MODE_NS) {
 		conf->cmd = optind < argc ? argv + optind : NULL;
 		conf->foreground = true;
 	} else if (optind < argc) {

@@ -3,6 +3,7 @@
 #ifndef MERD_CONF_H
 #define MERD_CONF_H
 
+#include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -72,6 +73,11 @@ struct conf_dns6 {
  * @max_flows:	Size of the flow table
  * @tap_name:	Namespace mode: tap device name inside
  * @fwd:	Ports forwarded from the host to the guest
+ * @netns:	Namespace mode: existing namespace to attach to (PID or
+ *		path), empty to create one
+ * @no_config:	Leave an attached namespace's addresses and routes alone
+ * @pid_file:	Where to write merd's pid, empty for none
+ * @ready_fd:	Write "1" there and close it once the network is up, or -1
  */
 struct conf {
 	enum merd_mode mode;
@@ -101,6 +107,10 @@ struct conf {
 	unsigned int max_flows;
 	char tap_name[IFNAMSIZ];
 	struct fwd_rules fwd;
+	char netns[PATH_MAX];
+	bool no_config;
+	char pid_file[PATH_MAX];
+	int ready_fd;
 };
 
 int conf_parse(struct conf *conf, int argc, char **argv);

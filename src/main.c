@@ -150,6 +150,12 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 	case EPOLL_TYPE_FWD:
 		fwd_event(c, EPOLL_REF_IDX(ref));
 		break;
+	case EPOLL_TYPE_NS_WATCH:
+		if (ns_gone((int)EPOLL_REF_IDX(ref), c->conf.netns)) {
+			info("namespace %s is gone", c->conf.netns);
+			c->stop = true;
+		}
+		break;
 	default:
 		break;
 	}
@@ -220,10 +226,28 @@ static int main_ns_start(struct ctx *c)
 	g.gw6 = c->conf.router6;
 	g.resolv_conf = conf_resolv_text(&c->conf);
 
+	if (c->conf.netns[0]) {
+		int watch = ns_watch(c->conf.netns);
+
+		if (watch < 0)
+			return -ENOENT;		/* reported */
+		rc = epoll_add(c, watch, EPOLLIN,
+			       EPOLL_REF(EPOLL_TYPE_NS_WATCH, watch));
+		if (rc)
+			return rc;
+		rc = ns_attach(c->conf.netns, c->conf.no_config ? NULL : &g,
+			       c->conf.tap_name, &tap);
+		if (rc) {
+			err("cannot attach to %s: %s", c->conf.netns,
+			    strerror(-rc));
+			return -ENOENT;		/* reported */
+		}
+		return link_attach(c, tap, LINK_TAP);
+	}
 	rc = ns_spawn(&g, c->conf.cmd, &tap, &c->child);
 	if (rc) {
 		err("cannot start the namespace: %s", strerror(-rc));
-		return rc;
+		return -ENOENT;			/* reported */
 	}
 	return link_attach(c, tap, LINK_TAP);
 }
@@ -300,6 +324,35 @@ static int main_detach(void)
 }
 
 /**
+ * main_ready() - Tell whoever waits that the network is up
+ * @c:		Execution context
+ *
+ * Writes the pid file, then "1" to the ready file descriptor
+ * (slirp4netns's convention), which is closed.
+ *
+ * Return: 0, or 1 if the pid file could not be written (reported)
+ */
+static int main_ready(const struct ctx *c)
+{
+	if (c->conf.pid_file[0]) {
+		FILE *f = fopen(c->conf.pid_file, "we");
+
+		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
+			err("cannot write pid file %s: %s", c->conf.pid_file,
+			    strerror(errno));
+			return 1;
+		}
+	}
+	if (c->conf.ready_fd >= 0) {
+		if (write(c->conf.ready_fd, "1", 1) != 1)
+			warn("ready fd %d: %s", c->conf.ready_fd,
+			     strerror(errno));
+		close(c->conf.ready_fd);
+	}
+	return 0;
+}
+
+/**
  * main() - Entry point
  * @argc:	Argument count
  * @argv:	Arguments
@@ -326,9 +379,11 @@ int main(int argc, char **argv)
 	}
 	if (fwd_open(&c))
 		return 1;		/* reported */
-	if (c.conf.mode == MODE_NS)
+	if (c.conf.mode == MODE_NS && !c.conf.netns[0])
 		ns_release();
 	else if (!c.conf.foreground && main_detach())
+		return 1;
+	if (main_ready(&c))
 		return 1;
 
 	main_loop(&c);
@@ -337,5 +392,7 @@ int main(int argc, char **argv)
 	flow_close_all(&c);
 	if (c.link.listen_fd >= 0 && c.conf.sock_path[0])
 		unlink(c.conf.sock_path);
+	if (c.conf.pid_file[0])
+		unlink(c.conf.pid_file);
 	return c.child_status;
 }

@@ -24,21 +24,25 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
 #include <linux/if_tun.h>
+#include <linux/nsfs.h>
 
 #include "log.h"
 #include "netlink.h"
@@ -626,4 +630,236 @@ int ns_exit_code(int wstatus)
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
 	return 1;
+}
+
+/**
+ * ns_target_open() - Open the network namespace to attach to
+ * @target:	PID, or path of a netns file (/proc/PID/ns/net, a bind mount
+ *		such as /run/user/UID/netns/NAME)
+ *
+ * Return: file descriptor, or negative errno (reported)
+ */
+static int ns_target_open(const char *target)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (target[0] && strspn(target, "0123456789") == strlen(target))
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", target);
+	else
+		snprintf(path, sizeof(path), "%s", target);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ns_fail(-errno, "open %s", path);
+	return fd;
+}
+
+/**
+ * ns_join() - Join a network namespace, and the user namespace owning it
+ * if that is not ours
+ * @netns:	Network namespace file descriptor
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int ns_join(int netns)
+{
+	struct stat mine, owner;
+	int userns = ioctl(netns, NS_GET_USERNS), rc = 0;
+
+	if (userns < 0)
+		return ns_fail(-errno, "owner of the network namespace");
+	if (stat("/proc/self/ns/user", &mine) || fstat(userns, &owner)) {
+		rc = ns_fail(-errno, "stat user namespace");
+	} else if ((mine.st_ino != owner.st_ino ||
+		    mine.st_dev != owner.st_dev) &&
+		   setns(userns, CLONE_NEWUSER)) {
+		rc = ns_fail(-errno, "join the namespace's user namespace");
+	}
+	close(userns);
+	if (!rc && setns(netns, CLONE_NEWNET))
+		rc = ns_fail(-errno, "join the network namespace");
+	return rc;
+}
+
+/**
+ * ns_attach_child() - Child side of ns_attach(): join, open, configure
+ * @netns:	Network namespace file descriptor
+ * @cfg:	Guest set-up, NULL to leave the namespace's set-up alone
+ * @tap_name:	Tap device to create, or to attach to if it exists
+ * @sock:	Child's end of the socket pair
+ */
+static void __attribute__((noreturn)) ns_attach_child(int netns,
+						       const struct ns_guest_cfg *cfg,
+						       const char *tap_name,
+						       int sock)
+{
+	unsigned int ifindex = 0;
+	int tap = -1, rc;
+
+	rc = ns_join(netns);
+	if (!rc) {
+		tap = ns_tap_open(tap_name, &ifindex);
+		rc = tap < 0 ? tap : 0;
+	}
+	if (!rc && cfg) {
+		ns_no_dad(tap_name);
+		rc = ns_net_setup(cfg, ifindex);
+	}
+	ns_send(sock, rc, rc ? -1 : tap);
+	_exit(rc ? 1 : 0);
+}
+
+/**
+ * ns_attach() - Serve a tap device in an existing network namespace
+ * @target:	PID or netns path, see ns_target_open()
+ * @cfg:	Guest set-up to apply, NULL to leave the namespace alone
+ * @tap_name:	Tap device name
+ * @tap_fd:	Tap device, non-blocking and close-on-exec, set on success
+ *
+ * A short-lived child joins the namespace (and its owning user namespace:
+ * an unprivileged user may, for namespaces it created), opens the tap and
+ * hands it over; merd itself never leaves its own namespaces. When the
+ * namespace goes away, the tap device goes with it, and reading the tap
+ * fails: merd then stops.
+ *
+ * Return: 0, or negative errno (reported)
+ */
+int ns_attach(const char *target, const struct ns_guest_cfg *cfg,
+	      const char *tap_name, int *tap_fd)
+{
+	int netns = ns_target_open(target), sv[2], fd, rc;
+	pid_t child;
+
+	if (netns < 0)
+		return netns;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		rc = -errno;
+		close(netns);
+		return rc;
+	}
+	child = fork();
+	if (!child) {
+		close(sv[0]);
+		ns_attach_child(netns, cfg, tap_name, sv[1]);
+	}
+	close(sv[1]);
+	close(netns);
+	if (child < 0) {
+		close(sv[0]);
+		return -errno;
+	}
+	fd = ns_recv(sv[0]);
+	close(sv[0]);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (fd < 0)
+		return fd;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	*tap_fd = fd;
+	return 0;
+}
+
+/**
+ * ns_target_pid() - PID a target names: "PID" or "/proc/PID/ns/net"
+ * @target:	--netns argument
+ *
+ * Return: the PID, or 0 if @target is another path
+ */
+static pid_t ns_target_pid(const char *target)
+{
+	unsigned long pid;
+	char *end;
+
+	if (!strncmp(target, "/proc/", 6))
+		target += 6;
+	if (*target < '1' || *target > '9')
+		return 0;
+	pid = strtoul(target, &end, 10);
+	if (pid > INT_MAX || (*end && strcmp(end, "/ns/net")))
+		return 0;
+	return (pid_t)pid;
+}
+
+/**
+ * ns_watch() - Something to poll that says when the namespace is gone
+ * @target:	--netns argument
+ *
+ * The tap file descriptor keeps the namespace alive, so its end cannot be
+ * seen on the tap: a PID target is watched through a pidfd (the namespace
+ * ends with its process), a bind-mounted namespace file through inotify on
+ * its directory (ip netns delete removes it).
+ *
+ * Return: file descriptor to poll for reading, or negative errno (reported)
+ */
+int ns_watch(const char *target)
+{
+	pid_t pid = ns_target_pid(target);
+	char dir[PATH_MAX], *slash;
+	int fd;
+
+	if (pid) {
+		fd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (fd < 0)
+			return ns_fail(-errno, "pidfd_open %d", (int)pid);
+		return fd;
+	}
+	snprintf(dir, sizeof(dir), "%s", target);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return ns_fail(-errno, "inotify_init1");
+	if (inotify_add_watch(fd, dir, IN_DELETE | IN_DELETE_SELF |
+					IN_MOVED_FROM | IN_UNMOUNT) < 0) {
+		int rc = ns_fail(-errno, "watch %s", dir);
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/**
+ * ns_gone() - Check, after the watch fired, whether the namespace is gone
+ * @fd:		File descriptor from ns_watch()
+ * @target:	--netns argument
+ *
+ * Return: true if merd should stop
+ */
+bool ns_gone(int fd, const char *target)
+{
+	union {
+		char buf[4096];
+		struct inotify_event align;
+	} u;
+	const char *name = strrchr(target, '/');
+	ssize_t n;
+
+	if (ns_target_pid(target))
+		return true;		/* a pidfd is readable once it exited */
+	name = name ? name + 1 : target;
+	while ((n = read(fd, u.buf, sizeof(u.buf))) > 0) {
+		ssize_t off = 0;
+
+		while (off + (ssize_t)sizeof(struct inotify_event) <= n) {
+			const struct inotify_event *ev =
+				(const struct inotify_event *)(u.buf + off);
+
+			if (ev->mask & (IN_DELETE_SELF | IN_UNMOUNT |
+					IN_IGNORED) ||
+			    (ev->len && !strcmp(ev->name, name)))
+				return true;
+			off += (ssize_t)sizeof(*ev) + ev->len;
+		}
+	}
+	return access(target, F_OK) != 0;
 }

@@ -39,6 +39,10 @@ struct ns_guest_cfg {
 int ns_spawn(const struct ns_guest_cfg *cfg, char *const argv[], int *tap_fd,
 	     pid_t *pid);
 int ns_release(void);
+int ns_attach(const char *target, const struct ns_guest_cfg *cfg,
+	      const char *tap_name, int *tap_fd);
 int ns_exit_code(int wstatus);
+int ns_watch(const char *target);
+bool ns_gone(int fd, const char *target);
 
 #endif /* MERD_NS_H */
