@@ -346,6 +346,26 @@ void fwd_remote_addr(const struct ctx *c, struct in6_addr *a)
 }
 
 /**
+ * fwd_guest_addr() - Address of the guest that forwarded clients reach
+ * @c:		Execution context
+ * @v6:		IPv6 rather than IPv4
+ * @a:		Address to fill (v4-mapped for IPv4)
+ *
+ * That is the address the guest last sent from, if it sent anything yet
+ * (a VM may have configured itself, or taken a SLAAC address), else the
+ * one merd handed out.
+ */
+void fwd_guest_addr(const struct ctx *c, bool v6, struct in6_addr *a)
+{
+	if (v6)
+		*a = IN6_IS_ADDR_UNSPECIFIED(&c->guest_addr6) ? c->conf.addr6 :
+							       c->guest_addr6;
+	else
+		inany_from_v4(a, c->guest_addr4.s_addr ? c->guest_addr4 :
+							 c->conf.addr4);
+}
+
+/**
  * fwd_event() - A client reached a forwarded port
  * @c:		Execution context
  * @idx:	Index of the forwarding socket

@@ -68,5 +68,6 @@ int fwd_parse(struct fwd_rules *rules, uint8_t proto, const char *spec);
 int fwd_open(struct ctx *c);
 void fwd_event(struct ctx *c, uint32_t idx);
 void fwd_remote_addr(const struct ctx *c, struct in6_addr *a);
+void fwd_guest_addr(const struct ctx *c, bool v6, struct in6_addr *a);
 
 #endif /* MERD_FWD_H */

@@ -128,6 +128,7 @@ void ip4_input(struct ctx *c, const uint8_t *p, size_t len)
 		count(c, CNT_ignored);
 		return;
 	}
+	c->guest_addr4 = inany_v4(&pkt.src);
 
 	switch (pkt.proto) {
 	case IPPROTO_UDP:
@@ -298,6 +299,8 @@ void ip6_input(struct ctx *c, const uint8_t *p, size_t len)
 		count(c, CNT_ignored);
 		return;
 	}
+	if (ip6_dst_carried(&pkt.src))
+		c->guest_addr6 = pkt.src;
 	switch (pkt.proto) {
 	case IPPROTO_UDP:
 		udp_input(c, &pkt);

@@ -168,6 +168,8 @@ void link_detach(struct ctx *c, const char *why)
 	l->rx_len = l->tx_len = l->tx_done = 0;
 	l->tx_blocked = false;
 	c->guest_mac_known = false;
+	c->guest_addr4.s_addr = 0;
+	memset(&c->guest_addr6, 0, sizeof(c->guest_addr6));
 	flow_close_all(c);		/* a new guest starts from nothing */
 	if (c->conf.one_off || l->listen_fd < 0)
 		c->stop = true;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <net/ethernet.h>
+#include <netinet/in.h>
 
 #include "conf.h"
 #include "flow.h"
@@ -71,6 +72,8 @@ enum epoll_type {
  * @guest_mac:	Guest's MAC address, learned from its frames
  * @guest_mac_known:	@guest_mac is valid
  * @guest_v6:	The guest has sent IPv6: router advertisements are due
+ * @guest_addr4:	Last IPv4 source address the guest used, 0 if none
+ * @guest_addr6:	Last global IPv6 source address the guest used
  * @ip4_id:	Identification field of the next IPv4 packet to the guest
  * @child:	Namespace mode: pid of the command, 0 if none
  * @child_status:	Exit code to return once the child ended
@@ -91,6 +94,8 @@ struct ctx {
 	uint8_t guest_mac[ETH_ALEN];
 	bool guest_mac_known;
 	bool guest_v6;
+	struct in_addr guest_addr4;
+	struct in6_addr guest_addr6;
 	uint16_t ip4_id;
 	pid_t child;
 	int child_status;

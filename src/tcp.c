@@ -1304,10 +1304,7 @@ static void tcp_open_inbound(struct ctx *c, int s,
 
 	inany_from_sockaddr(&key.remote_addr, &key.remote_port, ss);
 	fwd_remote_addr(c, &key.remote_addr);
-	if (v6)
-		key.guest_addr = c->conf.addr6;
-	else
-		inany_from_v4(&key.guest_addr, c->conf.addr4);
+	fwd_guest_addr(c, v6, &key.guest_addr);
 
 	if (c->link.type != LINK_NONE && !flow_lookup(&c->flows, &key))
 		f = flow_insert(c, &key);

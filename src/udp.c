@@ -327,10 +327,7 @@ void udp_fwd_recv(struct ctx *c, int lfd, bool v6, uint16_t guest_port)
 		}
 		inany_from_sockaddr(&key.remote_addr, &key.remote_port, &client);
 		fwd_remote_addr(c, &key.remote_addr);
-		if (v6)
-			key.guest_addr = c->conf.addr6;
-		else
-			inany_from_v4(&key.guest_addr, c->conf.addr4);
+		fwd_guest_addr(c, v6, &key.guest_addr);
 		f = udp_fwd_flow(c, lfd, &key, &client, cl_len);
 		if (!f)
 			continue;
