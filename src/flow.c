@@ -169,6 +169,35 @@ struct flow *flow_insert(struct ctx *c, const struct flow_key *key)
 }
 
 /**
+ * flow_insert_sock() - Take an entry for a new flow carried by a socket
+ * @c:		Execution context
+ * @key:	Key of the new flow, padding zeroed, not in the table yet
+ * @s:		The flow's socket, owned from now on (closed on failure)
+ * @events:	epoll events to watch it for
+ *
+ * Return: the new entry, or NULL (counted) if the table is full or the
+ * socket cannot be watched
+ */
+struct flow *flow_insert_sock(struct ctx *c, const struct flow_key *key,
+			      int s, uint32_t events)
+{
+	struct flow *f = flow_insert(c, key);
+
+	if (!f) {
+		close(s);
+		return NULL;
+	}
+	f->sock = s;
+	if (epoll_add(c, s, events,
+		      EPOLL_REF(EPOLL_TYPE_FLOW, flow_index(&c->flows, f)))) {
+		count_drop(c, CNT_drop_sock_err);
+		flow_remove(c, f);
+		return NULL;
+	}
+	return f;
+}
+
+/**
  * flow_unlink() - Remove an entry from its hash chain
  * @ft:		Flow table
  * @f:		Entry, in the table

@@ -98,6 +98,8 @@ int flow_table_init(struct ctx *c, uint32_t max);
 struct flow *flow_lookup(const struct flow_table *ft,
 			 const struct flow_key *key);
 struct flow *flow_insert(struct ctx *c, const struct flow_key *key);
+struct flow *flow_insert_sock(struct ctx *c, const struct flow_key *key,
+			      int s, uint32_t events);
 void flow_remove(struct ctx *c, struct flow *f);
 void flow_touch(struct ctx *c, struct flow *f, unsigned int timeout_s);
 void flow_set_deadline(struct ctx *c, struct flow *f, uint64_t at);

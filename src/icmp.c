@@ -42,7 +42,6 @@
 static struct flow *icmp_flow_open(struct ctx *c, const struct flow_key *key)
 {
 	bool v6 = !inany_is_v4(&key->remote_addr);
-	struct flow *f;
 	int s;
 
 	s = socket(v6 ? AF_INET6 : AF_INET,
@@ -56,18 +55,7 @@ static struct flow *icmp_flow_open(struct ctx *c, const struct flow_key *key)
 		count_drop(c, CNT_drop_sock_err);
 		return NULL;
 	}
-	f = flow_insert(c, key);
-	if (!f) {
-		close(s);
-		return NULL;
-	}
-	f->sock = s;
-	if (epoll_add(c, s, EPOLLIN,
-		      EPOLL_REF(EPOLL_TYPE_FLOW, flow_index(&c->flows, f)))) {
-		flow_remove(c, f);
-		return NULL;
-	}
-	return f;
+	return flow_insert_sock(c, key, s, EPOLLIN);
 }
 
 /**

@@ -96,7 +96,6 @@ static struct flow *udp_flow_open(struct ctx *c, const struct flow_key *key)
 {
 	struct sockaddr_storage sa;
 	socklen_t sl = udp_target(c, key, &sa);
-	struct flow *f;
 	int s;
 
 	s = socket(sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -113,18 +112,7 @@ static struct flow *udp_flow_open(struct ctx *c, const struct flow_key *key)
 		close(s);
 		return NULL;
 	}
-	f = flow_insert(c, key);
-	if (!f) {
-		close(s);
-		return NULL;
-	}
-	f->sock = s;
-	if (epoll_add(c, s, EPOLLIN,
-		      EPOLL_REF(EPOLL_TYPE_FLOW, flow_index(&c->flows, f)))) {
-		flow_remove(c, f);
-		return NULL;
-	}
-	return f;
+	return flow_insert_sock(c, key, s, EPOLLIN);
 }
 
 /**
@@ -275,19 +263,12 @@ static struct flow *udp_fwd_flow(struct ctx *c, int lfd,
 	if (local.ss_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(s, (struct sockaddr *)&local, sl) ||
-	    connect(s, (const struct sockaddr *)client, cl_len) ||
-	    !(f = flow_insert(c, key))) {
+	    connect(s, (const struct sockaddr *)client, cl_len)) {
 		count_drop(c, CNT_drop_sock_err);
 		close(s);
 		return NULL;
 	}
-	f->sock = s;
-	if (epoll_add(c, s, EPOLLIN,
-		      EPOLL_REF(EPOLL_TYPE_FLOW, flow_index(&c->flows, f)))) {
-		flow_remove(c, f);
-		return NULL;
-	}
-	return f;
+	return flow_insert_sock(c, key, s, EPOLLIN);
 }
 
 /**
