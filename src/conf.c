@@ -15,6 +15,7 @@
 #include "log.h"
 #include "merd.h"
 #include "netlink.h"
+#include "pcap.h"
 #include "udp.h"
 #include "util.h"
 
@@ -23,7 +24,7 @@
 enum {
 	OPT_NS = 0x100, OPT_ONE_OFF, OPT_TRACE, OPT_UDP_TIMEOUT,
 	OPT_ICMP_TIMEOUT, OPT_MAX_FLOWS, OPT_VERSION, OPT_NETNS, OPT_NO_CONFIG,
-	OPT_READY_FD, OPT_TAP,
+	OPT_READY_FD, OPT_TAP, OPT_PCAP, OPT_PCAP_MAX,
 };
 
 static const char conf_usage[] =
@@ -70,6 +71,9 @@ static const char conf_usage[] =
 "  -P, --pid FILE         write merd's pid to FILE, removed at exit\n"
 "      --ready-fd N       write \"1\" to file descriptor N and close it once\n"
 "                         the network is up\n"
+"      --pcap FILE        capture the guest link to FILE (pcap format)\n"
+"      --pcap-max MIB     stop capturing at this size (default 64; give it\n"
+"                         before --pcap)\n"
 "  -d, --debug            debug messages\n"
 "      --trace            per-packet messages too\n"
 "  -q, --quiet            errors only\n"
@@ -86,6 +90,8 @@ static const struct option conf_options[] = {
 	{ "tap",	required_argument,	NULL, OPT_TAP },
 	{ "pid",	required_argument,	NULL, 'P' },
 	{ "ready-fd",	required_argument,	NULL, OPT_READY_FD },
+	{ "pcap",	required_argument,	NULL, OPT_PCAP },
+	{ "pcap-max",	required_argument,	NULL, OPT_PCAP_MAX },
 	{ "interface",	required_argument,	NULL, 'i' },
 	{ "address",	required_argument,	NULL, 'a' },
 	{ "netmask",	required_argument,	NULL, 'n' },
@@ -212,6 +218,7 @@ static void conf_set_defaults(struct conf *conf)
 	conf->mode = MODE_VM;
 	conf->link_fd = -1;
 	conf->ready_fd = -1;
+	conf->pcap_max = PCAP_MAX_DEFAULT;
 	conf->v4 = conf->v6 = true;
 	conf->udp_timeout = UDP_TIMEOUT_DEFAULT;
 	conf->icmp_timeout = ICMP_TIMEOUT_DEFAULT;
@@ -273,6 +280,13 @@ static int conf_option(struct conf *conf, int opt, const char *arg,
 	case 'P':
 		return conf_string("--pid", arg, conf->pid_file,
 				   sizeof(conf->pid_file));
+	case OPT_PCAP:
+		return pcap_open(arg, conf->pcap_max);
+	case OPT_PCAP_MAX:
+		if (conf_uint("--pcap-max", arg, 1, 1U << 20, &v))
+			return -EINVAL;
+		conf->pcap_max = (uint64_t)v << 20;
+		return 0;
 	case OPT_READY_FD:
 		if (conf_uint("--ready-fd", arg, 0, INT_MAX, &v))
 			return -EINVAL;

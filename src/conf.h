@@ -78,6 +78,7 @@ struct conf_dns6 {
  * @no_config:	Leave an attached namespace's addresses and routes alone
  * @pid_file:	Where to write merd's pid, empty for none
  * @ready_fd:	Write "1" there and close it once the network is up, or -1
+ * @pcap_max:	Size cap of the capture file, bytes
  */
 struct conf {
 	enum merd_mode mode;
@@ -111,6 +112,7 @@ struct conf {
 	bool no_config;
 	char pid_file[PATH_MAX];
 	int ready_fd;
+	uint64_t pcap_max;
 };
 
 int conf_parse(struct conf *conf, int argc, char **argv);

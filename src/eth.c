@@ -9,6 +9,7 @@
 #include "link.h"
 #include "log.h"
 #include "merd.h"
+#include "pcap.h"
 #include "util.h"
 
 static const uint8_t eth_broadcast[ETH_ALEN] = {
@@ -44,6 +45,7 @@ void eth_input(struct ctx *c, const uint8_t *frame, size_t len)
 
 	c->counters[CNT_frames_in]++;
 	c->counters[CNT_bytes_in] += len;
+	pcap_frame(frame, len);
 
 	if (len < ETH_HDR_LEN) {
 		count_drop(c, CNT_drop_eth_short);
@@ -61,7 +63,10 @@ void eth_input(struct ctx *c, const uint8_t *frame, size_t len)
 	type = rd16(frame + 12);
 	switch (type) {
 	case ETHERTYPE_ARP:
-		arp_input(c, frame + ETH_HDR_LEN, len - ETH_HDR_LEN);
+		if (c->conf.v4)
+			arp_input(c, frame + ETH_HDR_LEN, len - ETH_HDR_LEN);
+		else
+			count(c, CNT_ignored);
 		break;
 	case ETHERTYPE_IP:
 		if (c->conf.v4)

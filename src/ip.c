@@ -246,6 +246,13 @@ static void icmp6_input(struct ctx *c, const struct ip_pkt *pkt)
 		count_drop(c, CNT_drop_icmp_short);
 		return;
 	}
+	if (csum_fold(csum_partial(pkt->l4, pkt->l4_len,
+				   csum_pseudo6(&pkt->src, &pkt->dst,
+						IPPROTO_ICMPV6,
+						(uint32_t)pkt->l4_len)))) {
+		count_drop(c, CNT_drop_icmp_csum);
+		return;
+	}
 	switch (pkt->l4[0]) {
 	case ICMP6_ROUTER_SOLICIT:
 	case ICMP6_NEIGHBOR_SOLICIT:

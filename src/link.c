@@ -32,6 +32,8 @@
 #include "link.h"
 #include "log.h"
 #include "merd.h"
+#include "ndp.h"
+#include "pcap.h"
 #include "util.h"
 
 /**
@@ -170,6 +172,7 @@ void link_detach(struct ctx *c, const char *why)
 	c->guest_mac_known = false;
 	c->guest_addr4.s_addr = 0;
 	memset(&c->guest_addr6, 0, sizeof(c->guest_addr6));
+	ndp_guest_gone(c);
 	flow_close_all(c);		/* a new guest starts from nothing */
 	if (c->conf.one_off || l->listen_fd < 0)
 		c->stop = true;
@@ -324,6 +327,7 @@ void link_tx_commit(struct ctx *c, size_t frame_len)
 	struct link *l = &c->link;
 
 	wr32(l->tx + l->tx_len, (uint32_t)frame_len);
+	pcap_frame(l->tx + l->tx_len + 4, frame_len);
 	l->tx_len += 4 + frame_len;
 	c->counters[CNT_frames_out]++;
 	c->counters[CNT_bytes_out] += frame_len;

@@ -28,7 +28,7 @@
 	X(drop_ip6_short) X(drop_ip6_version) X(drop_ip6_len)		\
 	X(drop_ip6_ext) X(drop_ip6_frag) X(drop_ndp_bad)		\
 	X(drop_dhcpv6_bad)						\
-	X(drop_icmp_short) X(drop_icmp_type) X(drop_flow_full)		\
+	X(drop_icmp_short) X(drop_icmp_type) X(drop_icmp_csum) X(drop_flow_full)		\
 	X(drop_sock_err) X(drop_tx_full) X(drop_no_guest)		\
 	X(ignored) X(flows_created) X(flows_expired)
 

@@ -269,3 +269,19 @@ void ndp_timer(struct ctx *c)
 		return;
 	ndp_send_ra(c, &ndp_all_nodes);
 }
+
+/**
+ * ndp_guest_gone() - The guest left: stop advertising until the next one
+ * sends IPv6
+ * @c:		Execution context
+ */
+void ndp_guest_gone(struct ctx *c)
+{
+	static const struct itimerspec off;
+
+	if (!c->guest_v6)
+		return;
+	c->guest_v6 = false;
+	if (timerfd_settime(c->ra_timerfd, 0, &off, NULL))
+		warn("ndp: timerfd_settime: %s", strerror(errno));
+}

@@ -11,6 +11,7 @@ struct ip_pkt;
 int ndp_init(struct ctx *c);
 void ndp_input(struct ctx *c, const struct ip_pkt *pkt);
 void ndp_guest_seen(struct ctx *c);
+void ndp_guest_gone(struct ctx *c);
 void ndp_timer(struct ctx *c);
 
 #endif /* MERD_NDP_H */

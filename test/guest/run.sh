@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run.sh [-s SOCK] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] SCRIPT
+# run.sh [-s SOCK] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] [-a ARGS] SCRIPT
 #
 # Boot the merd test guest under qemu (TCG) once: SCRIPT becomes the guest's
 # /test.sh (appended to the initramfs as a second cpio archive), its output
 # is printed, and run.sh exits with its status. With -s, the guest's eth0 is
 # a virtio-net device whose frames go to the stream socket SOCK (merd's).
-# Without -s the guest has no network device.
+# Without -s the guest has no network device. -a adds ARGS to the kernel
+# command line (e.g. ipv6.disable=1).
 #   DIR/console.log  the serial console (kernel, /init)
 #   DIR/results.txt  what SCRIPT printed, between MERD-GUEST-START and
 #                    MERD-GUEST-END rc=N lines
@@ -17,18 +18,19 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${MERD_GUEST_CACHE:-$here/../../build/guest}
-sock= secs=240 kernel= initrd= dir=
+sock= secs=240 kernel= initrd= dir= append=
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
-while getopts "s:t:k:i:o:" o; do
+while getopts "s:t:k:i:o:a:" o; do
 	case $o in
 	s) sock=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
 	o) dir=$OPTARG ;;
-	*) die "usage: run.sh [-s SOCK] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] SCRIPT" ;;
+	a) append=$OPTARG ;;
+	*) die "usage: run.sh [-s SOCK] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] [-a ARGS] SCRIPT" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -54,7 +56,7 @@ rc=0
 timeout -k 5 "$secs" qemu-system-x86_64 -accel "${MERD_GUEST_ACCEL:-tcg}" -machine q35 -m 256 \
 	-nographic -nodefaults -no-reboot -monitor none \
 	-kernel "$kernel" -initrd "$dir/initrd.img" \
-	-append "console=ttyS0 panic=-1 quiet" \
+	-append "console=ttyS0 panic=-1 quiet${append:+ $append}" \
 	-serial "file:$dir/console.log" -serial "file:$dir/results.raw" \
 	"${net[@]}" </dev/null || rc=$?
 tr -d '\r' < "$dir/results.raw" > "$dir/results.txt" 2>/dev/null || :

@@ -4,18 +4,26 @@
 # $MERD_GUEST_CACHE (default: build/guest in the checkout) by test/guest/
 # build.sh, and copied into the world where the test user can read it.
 #
-# Inside the guest: busybox, udp_echo_check, guest-dhcp (udhcpc, applies the
-# lease and prints it as ip= mask= router= dns= mtu= lines).
+# Inside the guest: busybox, the world's tools ($WORLD_TOOLS: udp_echo_check,
+# tcp_xfer), guest-dhcp (udhcpc, applies the lease and prints it as ip= mask=
+# router= dns= mtu= lines).
 
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-240}
 
 # guest_prepare() - Build the guest if needed; copy it into the world
 guest_prepare() {
-	local cache=${MERD_GUEST_CACHE:-$WORLD_LIB/../../build/guest}
+	local cache=${MERD_GUEST_CACHE:-$WORLD_LIB/../../build/guest} t
 	[ -r "$WORLD_DIR/guest/vmlinuz" ] && return 0
 	"$WORLD_LIB/../guest/build.sh" "$cache" || return 1
-	mkdir -p "$WORLD_DIR/guest"
+	mkdir -p "$WORLD_DIR/guest/tools/bin"
 	install -m 0644 "$cache/vmlinuz" "$cache/initramfs.cpio.gz" "$WORLD_DIR/guest/"
+	# the world's tools too, in /bin: a second archive appended to the first
+	for t in $WORLD_TOOLS; do
+		install -m 0755 "$WORLD_BIN/$t" "$WORLD_DIR/guest/tools/bin/" || return 1
+	done
+	(cd "$WORLD_DIR/guest/tools" && find bin -type f | cpio -o -H newc -R 0:0 --quiet) |
+		gzip -n >>"$WORLD_DIR/guest/initramfs.cpio.gz" || return 1
+	rm -rf "$WORLD_DIR/guest/tools"
 	chmod 0755 "$WORLD_DIR/guest"
 }
 
@@ -23,6 +31,7 @@ guest_prepare() {
 # running SCRIPT_TEXT as /test.sh. Prints what the script printed; returns
 # its exit status (124: timeout, 125: no report). Sets GUEST_OUT (the
 # directory with console.log and results.txt) and GUEST_RESULTS.
+# GUEST_APPEND: more kernel command line (e.g. ipv6.disable=1).
 guest_boot() {
 	local sock=$1 n
 	guest_prepare || return 1
@@ -33,6 +42,7 @@ guest_boot() {
 	printf '%s\n' "$2" >"$GUEST_OUT/test.sh"
 	chown -R "$MERD_TEST_USER:" "$GUEST_OUT"
 	as_user "$WORLD_BIN/guest-run" ${sock:+-s "$sock"} -t "$GUEST_TIMEOUT" \
+		${GUEST_APPEND:+-a "$GUEST_APPEND"} \
 		-k "$WORLD_DIR/guest/vmlinuz" -i "$WORLD_DIR/guest/initramfs.cpio.gz" \
 		-o "$GUEST_OUT" "$GUEST_OUT/test.sh" 3>&-
 }
