@@ -118,12 +118,11 @@ static int dhcp_parse_opts(const uint8_t *o, size_t len, struct dhcp_req *req)
 		olen = o[i + 1];
 		if (code == OPT_MSG_TYPE && olen == 1)
 			req->type = o[i + 2];
-		else if (code == OPT_REQ_ADDR &&
-			 dhcp_opt_addr(o + i + 2, olen, &req->req_addr))
-			return -1;
-		else if (code == OPT_SERVER_ID &&
-			 dhcp_opt_addr(o + i + 2, olen, &req->server_id))
-			return -1;
+		else if ((code == OPT_REQ_ADDR &&
+			  dhcp_opt_addr(o + i + 2, olen, &req->req_addr)) ||
+			 (code == OPT_SERVER_ID &&
+			  dhcp_opt_addr(o + i + 2, olen, &req->server_id)))
+			return -1;	/* address option of the wrong length */
 		i += 2U + olen;
 	}
 	return 0;
@@ -242,7 +241,7 @@ static void dhcp_put_config(const struct ctx *c, struct dhcp_opts *o,
 	}
 	dhcp_put_routes(c, o);
 	for (i = 0; i < c->conf.n_dns4; i++)
-		memcpy(v + 4 * i, &c->conf.dns4[i].advertised, 4);
+		memcpy(v + 4 * (size_t)i, &c->conf.dns4[i].advertised, 4);
 	if (c->conf.n_dns4)
 		dhcp_put(o, OPT_DNS, v, 4 * (size_t)c->conf.n_dns4);
 	dhcp_put_search(c, o);

@@ -217,7 +217,7 @@ static void dhcpv6_put_info(const struct ctx *c, uint8_t *b, size_t *len)
 	int i;
 
 	for (i = 0; i < c->conf.n_dns6; i++)
-		memcpy(v + 16 * i, &c->conf.dns6[i].advertised, 16);
+		memcpy(v + 16 * (size_t)i, &c->conf.dns6[i].advertised, 16);
 	if (c->conf.n_dns6)
 		dhcpv6_put(b, len, OPT6_DNS, v, 16 * (size_t)c->conf.n_dns6);
 	n = dns_encode_names(c->conf.search, v, sizeof(v));

@@ -54,7 +54,7 @@ void eth_input(struct ctx *c, const uint8_t *frame, size_t len)
 		return;
 	}
 	/* frames for another station (not us, not group) are not ours */
-	if (!(frame[0] & 1) && memcmp(frame, c->our_mac, ETH_ALEN)) {
+	if (!(frame[0] & 1) && memcmp(frame, c->our_mac, ETH_ALEN) != 0) {
 		count(c, CNT_ignored);
 		return;
 	}

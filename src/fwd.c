@@ -225,7 +225,8 @@ int fwd_parse(struct fwd_rules *rules, uint8_t proto, const char *spec)
 static void fwd_bind_error(uint8_t proto, uint16_t port, int e)
 {
 	const char *p = proto == IPPROTO_TCP ? "TCP" : "UDP";
-	unsigned int start = 1024;
+	unsigned long start = 1024;
+	char line[32];
 	FILE *f;
 
 	if (e != EACCES) {
@@ -234,11 +235,11 @@ static void fwd_bind_error(uint8_t proto, uint16_t port, int e)
 	}
 	f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
 	if (f) {
-		if (fscanf(f, "%u", &start) != 1)
-			start = 1024;
+		if (fgets(line, sizeof(line), f))
+			start = strtoul(line, NULL, 10);
 		fclose(f);
 	}
-	err("cannot forward %s port %u: ports below %u need privilege "
+	err("cannot forward %s port %u: ports below %lu need privilege "
 	    "(net.ipv4.ip_unprivileged_port_start)", p, port, start);
 }
 

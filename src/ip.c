@@ -124,6 +124,10 @@ void ip4_input(struct ctx *c, const uint8_t *p, size_t len)
 		dhcp_input(c, &pkt);
 		return;
 	}
+	if ((ntohl(inany_v4(&pkt.dst).s_addr) >> 24) == IN_LOOPBACKNET) {
+		count_drop(c, CNT_drop_ip4_addr);
+		return;
+	}
 	if (!ip4_dst_unicast(c, inany_v4(&pkt.dst))) {
 		count(c, CNT_ignored);
 		return;

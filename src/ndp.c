@@ -120,13 +120,13 @@ static size_t ndp_put_dns(const struct ctx *c, uint8_t *o, size_t cap)
 		memset(o + 2, 0, 2);
 		wr32(o + 4, ND_DNS_LIFETIME);
 		for (i = 0; i < c->conf.n_dns6; i++)
-			memcpy(o + 8 + 16 * i, &c->conf.dns6[i].advertised, 16);
+			memcpy(o + 8 + 16 * (size_t)i, &c->conf.dns6[i].advertised, 16);
 		len = 8 + 16 * (size_t)c->conf.n_dns6;
 	}
 	if (!c->conf.search[0] || cap - len < 16)
 		return len;
 	names = dns_encode_names(c->conf.search, o + len + 8,
-				 MIN(cap - len - 8 - 7, 254 * 8));
+				 MIN(cap - len - 8 - 7, 254UL * 8));
 	if (!names)
 		return len;
 	memset(o + len + 8 + names, 0, 7);	/* zero padded, whole units */

@@ -170,7 +170,10 @@ static int nl_attr_add(struct nl_req *r, unsigned short type,
 static void nl_attrs(const void *p, size_t len, const struct rtattr **tb,
 		     size_t n)
 {
-	memset(tb, 0, n * sizeof(*tb));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		tb[i] = NULL;
 	while (len >= sizeof(struct rtattr)) {
 		const struct rtattr *a = p;
 		size_t type = a->rta_type & NLA_TYPE_MASK;
@@ -433,7 +436,7 @@ static int nl_link_cb(const struct nlmsghdr *nh, void *arg)
 	memcpy(l->ifname, (const char *)tb[IFLA_IFNAME] + RTA_LENGTH(0), len);
 	l->ifname[len] = '\0';
 	l->ifindex = ifi->ifi_index;
-	l->mtu = mtu;
+	l->mtu = (int)mtu;
 	return 0;
 }
 

@@ -779,7 +779,7 @@ static pid_t ns_target_pid(const char *target)
 	if (*target < '1' || *target > '9')
 		return 0;
 	pid = strtoul(target, &end, 10);
-	if (pid > INT_MAX || (*end && strcmp(end, "/ns/net")))
+	if (pid > INT_MAX || (*end && strcmp(end, "/ns/net") != 0))
 		return 0;
 	return (pid_t)pid;
 }

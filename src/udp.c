@@ -142,7 +142,7 @@ void udp_input(struct ctx *c, const struct ip_pkt *pkt)
 	key.guest_port = rd16(pkt->l4);
 	key.remote_port = rd16(pkt->l4 + 2);
 	if (!key.remote_port) {
-		count_drop(c, CNT_drop_udp_short);
+		count_drop(c, CNT_drop_udp_port);
 		return;
 	}
 
@@ -244,7 +244,7 @@ static struct flow *udp_fwd_flow(struct ctx *c, int lfd,
 				 const struct sockaddr_storage *client,
 				 socklen_t cl_len)
 {
-	struct sockaddr_storage local;
+	struct sockaddr_storage local = { 0 };
 	socklen_t sl = sizeof(local);
 	struct flow *f = flow_lookup(&c->flows, key);
 	int s, one = 1;
@@ -285,7 +285,7 @@ void udp_fwd_recv(struct ctx *c, int lfd, bool v6, uint16_t guest_port)
 	for (i = 0; i < UDP_RX_BUDGET; i++) {
 		struct flow_key key = { .proto = FLOW_UDP,
 					.guest_port = guest_port };
-		struct sockaddr_storage client;
+		struct sockaddr_storage client = { 0 };
 		socklen_t cl_len = sizeof(client);
 		size_t cap = 0;
 		uint8_t *u = ip_tx_begin(c, v6, &cap);

@@ -18,7 +18,7 @@
 
 WORLD_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MERD_TEST_USER=${MERD_TEST_USER:-merdtest}
-WORLD_TOOLS="udp_echo_check"
+WORLD_TOOLS="udp_echo_check tcp_xfer"
 
 # world_fail() - Print MESSAGE to stderr and return failure
 world_fail() {
@@ -218,7 +218,7 @@ world_gc() {
 	local d owner
 	for d in /tmp/merd-world-*; do
 		[ -f "$d/owner" ] || continue
-		owner=$(cat "$d/owner")
+		owner=$(cat "$d/owner" 2>/dev/null) || continue
 		[ -n "$owner" ] && _pid_alive "$owner" && continue
 		(
 			WORLD_DIR=$d
