@@ -250,10 +250,7 @@ static void icmp6_input(struct ctx *c, const struct ip_pkt *pkt)
 		count_drop(c, CNT_drop_icmp_short);
 		return;
 	}
-	if (csum_fold(csum_partial(pkt->l4, pkt->l4_len,
-				   csum_pseudo6(&pkt->src, &pkt->dst,
-						IPPROTO_ICMPV6,
-						(uint32_t)pkt->l4_len)))) {
+	if (!ip_l4_csum_ok(pkt)) {
 		count_drop(c, CNT_drop_icmp_csum);
 		return;
 	}
@@ -325,6 +322,30 @@ void ip6_input(struct ctx *c, const uint8_t *p, size_t len)
 				  pkt.proto);
 		break;
 	}
+}
+
+/**
+ * ip_l4_csum_ok() - Verify the transport checksum of a guest packet
+ * @pkt:	Checked packet, TCP, UDP or ICMPv6
+ *
+ * A UDP checksum of 0 over IPv4 means none was computed (RFC 768).
+ *
+ * Return: true if the checksum is right (or absent where allowed)
+ */
+bool ip_l4_csum_ok(const struct ip_pkt *pkt)
+{
+	uint32_t pseudo;
+
+	if (!pkt->v6 && pkt->proto == IPPROTO_UDP && pkt->l4_len >= 8 &&
+	    !pkt->l4[6] && !pkt->l4[7])
+		return true;
+	if (pkt->v6)
+		pseudo = csum_pseudo6(&pkt->src, &pkt->dst, pkt->proto,
+				      (uint32_t)pkt->l4_len);
+	else
+		pseudo = csum_pseudo4(inany_v4(&pkt->src), inany_v4(&pkt->dst),
+				      pkt->proto, (uint16_t)pkt->l4_len);
+	return !csum_fold(csum_partial(pkt->l4, pkt->l4_len, pseudo));
 }
 
 /**

@@ -36,6 +36,7 @@ struct ctx;
 
 void ip4_input(struct ctx *c, const uint8_t *pkt, size_t len);
 void ip6_input(struct ctx *c, const uint8_t *pkt, size_t len);
+bool ip_l4_csum_ok(const struct ip_pkt *pkt);
 uint8_t *ip_tx_begin(struct ctx *c, bool v6, size_t *l4_cap);
 void ip_tx_commit(struct ctx *c, const struct in6_addr *src,
 		  const struct in6_addr *dst, uint8_t proto, size_t l4_len);

@@ -914,6 +914,10 @@ void tcp_input(struct ctx *c, const struct ip_pkt *pkt)
 
 	if (tcp_parse(c, pkt, &seg))
 		return;
+	if (!ip_l4_csum_ok(pkt)) {
+		count_drop(c, CNT_drop_tcp_csum);
+		return;
+	}
 
 	key.proto = FLOW_TCP;
 	key.guest_addr = pkt->src;

@@ -136,6 +136,10 @@ void udp_input(struct ctx *c, const struct ip_pkt *pkt)
 		return;
 	}
 
+	if (!ip_l4_csum_ok(pkt)) {
+		count_drop(c, CNT_drop_udp_csum);
+		return;
+	}
 	key.proto = FLOW_UDP;
 	key.guest_addr = pkt->src;
 	key.remote_addr = pkt->dst;
