@@ -20,6 +20,7 @@
 #include "fwd.h"
 #include "icmp.h"
 #include "inany.h"
+#include "isolation.h"
 #include "link.h"
 #include "log.h"
 #include "ndp.h"
@@ -298,10 +299,11 @@ static int main_setup(struct ctx *c)
 
 /**
  * main_detach() - Go to the background once ready (VM mode without -f)
+ * @c:		Execution context
  *
  * Return: 0 in the daemon, never returns in the parent
  */
-static int main_detach(void)
+static int main_detach(struct ctx *c)
 {
 	pid_t pid = fork();
 	int null;
@@ -311,6 +313,11 @@ static int main_detach(void)
 	if (pid > 0)
 		_exit(0);
 	setsid();
+	/* signalfd wakes epoll for the process that registered it: redo */
+	epoll_del(c, c->sigfd);
+	close(c->sigfd);
+	if (main_signals(c))
+		return -1;
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
 		dup2(null, 0);
@@ -381,18 +388,20 @@ int main(int argc, char **argv)
 		return 1;		/* reported */
 	if (c.conf.mode == MODE_NS && !c.conf.netns[0])
 		ns_release();
-	else if (!c.conf.foreground && main_detach())
+	else if (!c.conf.foreground && main_detach(&c))
 		return 1;
 	if (main_ready(&c))
 		return 1;
+	if (isolation_enter(&c))
+		return 1;		/* reported; nothing privileged after this */
 
 	main_loop(&c);
 
 	counters_log(&c, "counters");
 	flow_close_all(&c);
 	if (c.link.listen_fd >= 0 && c.conf.sock_path[0])
-		unlink(c.conf.sock_path);
+		isolation_unlink(c.conf.sock_path);
 	if (c.conf.pid_file[0])
-		unlink(c.conf.pid_file);
+		isolation_unlink(c.conf.pid_file);
 	return c.child_status;
 }

@@ -50,7 +50,7 @@ static unsigned unit_tests, unit_failed_tests, unit_failed_checks;
 #define CHECK_STR(a, b)							\
 	do {								\
 		const char *unit_a_ = (a), *unit_b_ = (b);		\
-		if (strcmp(unit_a_, unit_b_))				\
+		if (strcmp(unit_a_, unit_b_) != 0)			\
 			unit_fail(__FILE__, __LINE__, "%s is \"%s\", not \"%s\"", \
 				  #a, unit_a_, unit_b_);		\
 	} while (0)

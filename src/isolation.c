@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* isolation.c - Shut merd in once set-up is done: namespaces, an empty root,
+ * no capabilities, then the seccomp allow-list
+ *
+ * Order, from isolation_enter(), after every socket and device of set-up
+ * is open and the pid file written:
+ *
+ *   refuse to run as root        (--runas is not there yet)
+ *   directory fds                of the socket and the pid file, for exit
+ *   tzset()                      time zone read now: syslog needs it later
+ *   unshare user, mount, IPC, UTS; map our own uid and gid to themselves
+ *                                (not the network namespace: new flows open
+ *                                sockets in the host's; not PID: namespace
+ *                                mode waits for its command)
+ *   mounts private, empty read-only tmpfs, pivot_root, old root detached
+ *   capabilities: all sets cleared (libcap-ng), in the new user namespace
+ *                 too, where merd held all of them
+ *   no_new_privs, not dumpable, no core dumps
+ *   seccomp filter (seccomp.c)
+ *
+ * Nothing after this needs a path, a privilege or a new kind of file
+ * descriptor: sockets toward the world and accepted clients are still
+ * created (their family is filtered), files are not opened.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cap-ng.h>
+
+#include "isolation.h"
+#include "log.h"
+#include "merd.h"
+#include "seccomp_merd.h"
+
+#define ISOLATION_UNLINK_MAX	2	/* the socket and the pid file */
+
+/**
+ * struct isolation_unlink_dir - A file to remove at exit, by directory
+ * @path:	Path as given (compared with isolation_unlink()'s argument)
+ * @dirfd:	O_PATH descriptor of its directory, opened before isolation
+ * @name:	Offset of the file name in @path
+ */
+struct isolation_unlink_dir {
+	const char *path;
+	int dirfd;
+	size_t name;
+};
+
+static struct isolation_unlink_dir isolation_files[ISOLATION_UNLINK_MAX];
+static unsigned int isolation_n_files;
+
+/**
+ * isolation_file_keep() - Open the directory of a file merd removes at exit
+ * @path:	File, empty for none
+ *
+ * Best effort: without the descriptor, the file stays behind at exit.
+ */
+static void isolation_file_keep(const char *path)
+{
+	struct isolation_unlink_dir *u;
+	char dir[PATH_MAX];
+	const char *slash;
+
+	if (!path[0] || isolation_n_files >= ISOLATION_UNLINK_MAX)
+		return;
+	slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	u = &isolation_files[isolation_n_files];
+	u->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (u->dirfd < 0) {
+		warn("isolation: %s: %s, it stays at exit", dir, strerror(errno));
+		return;
+	}
+	u->path = path;
+	u->name = slash ? (size_t)(slash - path) + 1 : 0;
+	isolation_n_files++;
+}
+
+/**
+ * isolation_unlink() - Remove a file, also once merd has no file system
+ * @path:	File, as given to merd
+ *
+ * Return: 0, or negative errno
+ */
+int isolation_unlink(const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < isolation_n_files; i++) {
+		const struct isolation_unlink_dir *u = &isolation_files[i];
+
+		if (u->path != path && strcmp(u->path, path) != 0)
+			continue;
+		if (unlinkat(u->dirfd, path + u->name, 0))
+			return -errno;
+		return 0;
+	}
+	if (unlink(path))
+		return -errno;
+	return 0;
+}
+
+/**
+ * isolation_write() - Write a short text to a file of /proc
+ * @path:	File
+ * @text:	Text, written in one call
+ *
+ * Return: 0, or negative errno
+ */
+static int isolation_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		rc = errno ? -errno : -EIO;
+	close(fd);
+	return rc;
+}
+
+/**
+ * isolation_userns() - Enter new user, mount, IPC and UTS namespaces as
+ * ourselves: the same uid and gid inside as outside
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int isolation_userns(void)
+{
+	unsigned int uid = geteuid(), gid = getegid();
+	char map[64];
+	int rc;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC |
+		    CLONE_NEWUTS)) {
+		rc = -errno;
+		err("isolation: unshare user, mount, IPC, UTS: %s",
+		    strerror(errno));
+		return rc;
+	}
+	rc = isolation_write("/proc/self/setgroups", "deny");
+	if (rc && rc != -ENOENT) {
+		err("isolation: /proc/self/setgroups: %s", strerror(-rc));
+		return rc;
+	}
+	snprintf(map, sizeof(map), "%u %u 1", uid, uid);
+	rc = isolation_write("/proc/self/uid_map", map);
+	if (!rc) {
+		snprintf(map, sizeof(map), "%u %u 1", gid, gid);
+		rc = isolation_write("/proc/self/gid_map", map);
+	}
+	if (rc)
+		err("isolation: id map \"%s\": %s", map, strerror(-rc));
+	return rc;
+}
+
+/**
+ * isolation_root() - Replace the root by an empty read-only tmpfs
+ *
+ * The tmpfs is mounted over a directory that exists everywhere, entered,
+ * and made the root with pivot_root(".", "."): the old root then sits on top
+ * of it, and is detached.
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int isolation_root(void)
+{
+	static const char *const dirs[] = { "/tmp", "/dev", "/" };
+	const char *dir = NULL;
+	size_t i;
+	int rc;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		rc = -errno;
+		err("isolation: making mounts private: %s", strerror(errno));
+		return rc;
+	}
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !dir; i++) {
+		if (!mount("merd", dirs[i], "tmpfs",
+			   MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			   "size=4k,nr_inodes=2,mode=0500"))
+			dir = dirs[i];
+	}
+	if (!dir) {
+		rc = -errno;
+		err("isolation: empty tmpfs: %s", strerror(errno));
+		return rc;
+	}
+	if (chdir(dir) || syscall(SYS_pivot_root, ".", ".") ||
+	    umount2(".", MNT_DETACH) || chdir("/")) {
+		rc = -errno;
+		err("isolation: pivot_root to an empty root: %s",
+		    strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
+/**
+ * isolation_caps() - Drop every capability, maybe but CAP_NET_RAW
+ * @keep_net_raw:	Keep CAP_NET_RAW (effective, permitted, bounding)
+ *
+ * In the new user namespace merd holds every capability (over that
+ * namespace only): they go too, with the bounding and ambient sets.
+ * Note that a CAP_NET_RAW kept here is one over the new user namespace,
+ * not the host's network namespace: raw sockets toward the host must be
+ * opened before isolation.
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int isolation_caps(bool keep_net_raw)
+{
+	int rc;
+
+	capng_clear(CAPNG_SELECT_ALL);
+	if (keep_net_raw &&
+	    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+				    CAPNG_BOUNDING_SET, CAP_NET_RAW)) {
+		err("isolation: cannot keep CAP_NET_RAW");
+		return -EINVAL;
+	}
+	rc = capng_apply(CAPNG_SELECT_ALL);
+	if (rc) {
+		err("isolation: dropping capabilities: libcap-ng error %d", rc);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/**
+ * isolation_process() - No new privileges, no core dumps, not ptrace-able
+ * @dumpable:	Stay dumpable (ASan builds: LeakSanitizer ptraces itself)
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int isolation_process(bool dumpable)
+{
+	const struct rlimit none = { 0, 0 };
+	int rc;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    (!dumpable && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) ||
+	    setrlimit(RLIMIT_CORE, &none)) {
+		rc = -errno;
+		err("isolation: process limits: %s", strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
+/**
+ * isolation_test_trigger() - Test builds only: call a syscall off the list
+ *
+ * With -DMERD_TEST_SECCOMP (make merd-test) and MERD_TEST_SECCOMP_TRIGGER
+ * set in the environment, merd calls acct(2) once the filter is on: the
+ * filter must kill it with SIGSYS. Other builds have no such code.
+ */
+static void isolation_test_trigger(void)
+{
+#ifdef MERD_TEST_SECCOMP
+	if (getenv("MERD_TEST_SECCOMP_TRIGGER")) {
+		info("test build: calling acct(2), off the allow-list");
+		syscall(SYS_acct, NULL);
+		err("test build: acct(2) returned: the filter is not live");
+		_exit(1);
+	}
+#endif
+}
+
+/**
+ * isolation_sanitized() - Tell whether this is an AddressSanitizer build
+ *
+ * LeakSanitizer reads /proc and stops the world with ptrace at exit:
+ * ASan builds enter the namespaces and drop capabilities, but keep the
+ * root, stay dumpable and load no filter. Every other build (UBSan too) is
+ * fully isolated.
+ *
+ * Return: true in ASan builds
+ */
+static bool isolation_sanitized(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	return true;
+#else
+	return false;
+#endif
+#else
+	return false;
+#endif
+}
+
+/**
+ * isolation_enter() - Shut merd in, once set-up is done
+ * @c:		Execution context
+ *
+ * Nothing that needs a privilege or a path may follow: see the top of this
+ * file. In namespace mode, the command's process is not affected.
+ *
+ * Return: 0, or negative errno (reported)
+ */
+int isolation_enter(const struct ctx *c)
+{
+	bool sanitized = isolation_sanitized();
+	int rc;
+
+	if (!geteuid()) {
+		err("refusing to run as root (--runas USER is not supported yet)");
+		return -EPERM;
+	}
+	if (c->link.listen_fd >= 0)
+		isolation_file_keep(c->conf.sock_path);
+	isolation_file_keep(c->conf.pid_file);
+	tzset();
+
+	rc = isolation_userns();
+	if (!rc && !sanitized)
+		rc = isolation_root();
+	if (!rc)
+		rc = isolation_caps(false);	/* no raw socket path yet */
+	if (!rc)
+		rc = isolation_process(sanitized);
+	if (rc || sanitized)
+		return rc;
+	rc = seccomp_filter_load(c->conf.mode);
+	if (rc)
+		return rc;
+	isolation_test_trigger();
+	return 0;
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* isolation.h - Shutting merd in once set-up is done */
+#ifndef MERD_ISOLATION_H
+#define MERD_ISOLATION_H
+
+struct ctx;
+
+int isolation_enter(const struct ctx *c);
+int isolation_unlink(const char *path);
+
+#endif /* MERD_ISOLATION_H */

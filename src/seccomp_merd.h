@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* seccomp_merd.h - The seccomp allow-list filter (named so that it does not
+ * hide libseccomp's <seccomp.h> from builds with -Isrc)
+ */
+#ifndef MERD_SECCOMP_H
+#define MERD_SECCOMP_H
+
+#include "conf.h"
+
+int seccomp_filter_load(enum merd_mode mode);
+
+#endif /* MERD_SECCOMP_H */

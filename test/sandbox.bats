@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# sandbox.bats - Least privilege: a running merd, in VM mode and in both
+# namespace modes, holds no capability, runs under its seccomp filter with
+# no_new_privs, sees an empty root, and is still the invoking user to the
+# host; a call off the allow-list (test build, merd-test) is killed by SIGSYS.
+
+load lib/world
+
+MERD_TEST_BUILD=${MERD_TEST_BUILD:-$BATS_TEST_DIRNAME/../merd-test}
+
+setup() {
+	world_setup
+	MERD_UID=$(id -u "$MERD_TEST_USER")
+}
+
+teardown() {
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || world_dump_logs
+	merd_vm_stop >/dev/null 2>&1
+	world_teardown
+}
+
+# _sandboxed() - True once PID runs under its seccomp filter
+_sandboxed() {
+	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$1/status" 2>/dev/null
+}
+
+# sandbox_check() - Check the isolation of the running merd PID
+sandbox_check() {
+	local pid=$1 st=/proc/$1/status set
+	_wait_for 10 _sandboxed "$pid" || { cat "$st"; return 1; }
+	grep -E '^(Uid|Gid|Cap[A-Za-z]+|NoNewPrivs|Seccomp):' "$st"
+	for set in CapEff CapPrm CapBnd CapInh CapAmb; do
+		grep -Eq "^$set:[[:space:]]+0+\$" "$st" ||
+			{ echo "$set is not empty"; return 1; }
+	done
+	grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st"
+	grep -Eq "^Uid:[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID\$" "$st"
+	# An empty root, its own user namespace, the host's network namespace
+	[ -d "/proc/$pid/root/" ]
+	[ -z "$(ls -A "/proc/$pid/root/")" ]
+	[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ]
+	[ "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+	[ "$(readlink "/proc/$pid/ns/net")" = "$(in_host readlink /proc/self/ns/net)" ]
+}
+
+# user_bg() - Start COMMAND... as the test user in "host", in the
+# background, logging to $MERD_LOG; BG_PID is its pid (the exec chain keeps it)
+user_bg() {
+	user_argv "$@"
+	(cd "$WORLD_DIR" && exec "${USER_ARGV[@]}") </dev/null >/dev/null \
+		2>>"$MERD_LOG" 3>&- &
+	BG_PID=$!
+	echo "$BG_PID" >>"$WORLD_DIR/pids"
+}
+
+# install_test_build() - Install merd-test as $WORLD_BIN/sigsys/merd
+install_test_build() {
+	[ -x "$MERD_TEST_BUILD" ] ||
+		world_fail "no test build at $MERD_TEST_BUILD (make merd-test)" ||
+		return 1
+	mkdir -p "$WORLD_BIN/sigsys"
+	install -m 0755 "$MERD_TEST_BUILD" "$WORLD_BIN/sigsys/merd"
+}
+
+@test "VM mode: merd runs without capabilities, filtered, in an empty root" {
+	local sock=$WORLD_DIR/run/merd.sock
+	merd_vm_start "$sock"
+	sandbox_check "$MERD_PID"
+	# The listening socket still takes a client after isolation
+	as_user python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' "$sock"
+	merd_vm_stop
+	# Removed at exit through a descriptor of its directory
+	[ ! -e "$sock" ]
+}
+
+@test "VM mode: the pid file is written, then removed at exit" {
+	local sock=$WORLD_DIR/run/merd.sock pidf=$WORLD_DIR/run/merd.pid
+	merd_vm_start "$sock" -P "$pidf"
+	[ "$(cat "$pidf")" = "$MERD_PID" ]
+	sandbox_check "$MERD_PID"
+	merd_vm_stop
+	[ ! -e "$pidf" ]
+}
+
+@test "namespace mode (--ns): merd runs without capabilities, filtered, in an empty root" {
+	user_bg "$MERD" --ns -- sleep 30
+	# ip netns exec, setpriv and env exec in turn: merd comes last
+	_wait_for 5 eval '[ "$(cat /proc/$BG_PID/comm)" = merd ]'
+	sandbox_check "$BG_PID"
+	kill "$BG_PID"
+}
+
+@test "namespace mode (--netns PID): merd runs without capabilities, filtered, in an empty root" {
+	local target merd
+	user_bg unshare -rn sleep 30
+	target=$BG_PID
+	_wait_for 5 eval '[ "$(cat /proc/$target/comm)" = sleep ]'
+	user_bg "$MERD" -f --netns "$target"
+	merd=$BG_PID
+	_wait_for 5 eval '[ "$(cat /proc/$merd/comm)" = merd ]'
+	sandbox_check "$merd"
+	kill "$target"
+	# merd sees its namespace go, after isolation too
+	_wait_for 10 eval '! _pid_alive "$merd"'
+}
+
+@test "VM mode test build: a syscall off the allow-list is killed by SIGSYS" {
+	install_test_build
+	run as_user env MERD_TEST_SECCOMP_TRIGGER=1 "$WORLD_BIN/sigsys/merd" -f \
+		-s "$WORLD_DIR/run/sigsys.sock"
+	echo "status $status: $output"
+	[ "$status" -eq $((128 + 31)) ]
+	grep -q 'calling acct(2)' <<<"$output"
+	! grep -q 'the filter is not live' <<<"$output"
+}
+
+@test "namespace mode test build: a syscall off the allow-list is killed by SIGSYS" {
+	install_test_build
+	run as_user env MERD_TEST_SECCOMP_TRIGGER=1 "$WORLD_BIN/sigsys/merd" \
+		--ns -- true
+	echo "status $status: $output"
+	[ "$status" -eq $((128 + 31)) ]
+	grep -q 'calling acct(2)' <<<"$output"
+}
+
+@test "the test build without the trigger runs sandboxed like merd" {
+	install_test_build
+	user_bg "$WORLD_BIN/sigsys/merd" -f -s "$WORLD_DIR/run/t.sock"
+	_wait_for 5 eval '[ "$(cat /proc/$BG_PID/comm)" = merd ]'
+	sandbox_check "$BG_PID"
+	kill "$BG_PID"
+}
+
+@test "merd run as root refuses to run, in one line" {
+	run in_host "$MERD" -f -s "$WORLD_DIR/run/root.sock"
+	echo "status $status: $output"
+	[ "$status" -eq 1 ]
+	grep -q 'refusing to run as root' <<<"$output"
+}
