@@ -260,6 +260,7 @@ static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
 	int type = r->proto == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM, s;
 	struct in6_addr addr = in6addr_any;
 	int one = 1, rc;
+	unsigned int i;
 	socklen_t sl;
 
 	if (r->bound)
@@ -268,6 +269,17 @@ static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
 		inany_from_v4(&addr, (struct in_addr){ .s_addr = INADDR_ANY });
 	sl = inany_sockaddr(&ss, &addr, port);
 
+	for (i = 0; i < c->fwd.n; i++) {
+		fs = &c->fwd.sock[i];
+		if (fs->proto == r->proto && fs->v6 == v6 &&
+		    fs->host_port == port &&
+		    (!fs->rule->bound || !r->bound ||
+		     inany_equal(&fs->rule->addr, &r->addr))) {
+			err("%s port %u forwarded twice",
+			    r->proto == IPPROTO_TCP ? "TCP" : "UDP", port);
+			return -EEXIST;
+		}
+	}
 	if (c->fwd.n == FWD_MAX_SOCKS) {
 		err("more than %d forwarding sockets", FWD_MAX_SOCKS);
 		return -ENOSPC;
@@ -276,7 +288,13 @@ static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
 		   r->proto);
 	if (s < 0)
 		return -errno;
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/*
+	 * UDP clients get their own sockets on the same port: SO_REUSEPORT
+	 * lets them share it, and only with sockets of merd's own user
+	 * (SO_REUSEADDR would let any user bind it and take datagrams).
+	 */
+	setsockopt(s, SOL_SOCKET, type == SOCK_DGRAM ? SO_REUSEPORT :
+			SO_REUSEADDR, &one, sizeof(one));
 	if (v6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(s, (struct sockaddr *)&ss, sl) ||
@@ -290,6 +308,8 @@ static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
 	fs->fd = s;
 	fs->proto = r->proto;
 	fs->v6 = v6;
+	fs->host_port = port;
+	fs->rule = r;
 	fs->guest_port = (uint16_t)(r->to + (port - r->first));
 	return epoll_add(c, s, EPOLLIN,
 			 EPOLL_REF(EPOLL_TYPE_FWD, c->fwd.n++));

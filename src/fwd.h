@@ -43,13 +43,17 @@ struct fwd_rules {
  * @fd:		Listening (TCP) or bound (UDP) socket
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
  * @v6:		IPv6 socket: clients reach the guest's IPv6 address
+ * @host_port:	Port on the host
  * @guest_port:	Port in the guest
+ * @rule:	Rule it comes from
  */
 struct fwd_sock {
 	int fd;
 	uint8_t proto;
 	bool v6;
+	uint16_t host_port;
 	uint16_t guest_port;
+	const struct fwd_rule *rule;
 };
 
 /**

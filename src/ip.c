@@ -303,7 +303,9 @@ void ip6_input(struct ctx *c, const uint8_t *p, size_t len)
 		dhcpv6_input(c, &pkt);
 		return;
 	}
-	if (!ip6_dst_carried(&pkt.dst) || pkt.proto == IPPROTO_NONE) {
+	if ((!ip6_dst_carried(&pkt.dst) &&
+	     !inany_equal(&pkt.dst, &c->conf.router6)) ||
+	    pkt.proto == IPPROTO_NONE) {
 		count(c, CNT_ignored);
 		return;
 	}

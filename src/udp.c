@@ -10,7 +10,7 @@
  * Flows age out after --udp-timeout seconds without traffic.
  *
  * A datagram on a forwarded port (fwd.c) starts a flow the other way: its
- * socket is bound to the same port (SO_REUSEADDR, as the forwarding socket
+ * socket is bound to the same port (SO_REUSEPORT, as the forwarding socket
  * is) and connected to the client, so the client's next datagrams and the
  * guest's replies go through it, and the flow ages like any other.
  */
@@ -142,6 +142,11 @@ void udp_input(struct ctx *c, const struct ip_pkt *pkt)
 	}
 	key.proto = FLOW_UDP;
 	key.guest_addr = pkt->src;
+	/* answers to clients shown as merd's link-local leave from the
+	 * guest's own link-local address: the flow knows its global one */
+	if (pkt->v6 && IN6_IS_ADDR_LINKLOCAL(&pkt->src) &&
+	    inany_equal(&pkt->dst, &c->conf.router6))
+		fwd_guest_addr(c, true, &key.guest_addr);
 	key.remote_addr = pkt->dst;
 	key.guest_port = rd16(pkt->l4);
 	key.remote_port = rd16(pkt->l4 + 2);
@@ -263,7 +268,7 @@ static struct flow *udp_fwd_flow(struct ctx *c, int lfd,
 		count_drop(c, CNT_drop_sock_err);
 		return NULL;
 	}
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (local.ss_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(s, (struct sockaddr *)&local, sl) ||

@@ -1,0 +1,915 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* fwd_peer.c - Both ends of the port forwarding tests: a server that runs in
+ * the guest and logs who reached it, and the client that reaches it from the
+ * host's side through merd's forwarded ports
+ *
+ * fwd_peer serve [-l LOG] [-e] [-r READY] [-s STOP] [-w SECS] PORT...
+ *
+ *   Listens on TCP and UDP port PORT of every address ([::], dual stack) and
+ *   logs one line per client, with the address the client came from:
+ *     tcp port=P from=ADDR sport=N id=ID cmd=CMD ... status=ok
+ *     udp port=P from=ADDR sport=N id=ID len=N
+ *   A TCP client sends one line "ID CMD [ARG]" first:
+ *     hello          the server answers "ID hello from=ADDR sport=N port=P"
+ *     sink           the client sends bytes to EOF; the answer is
+ *                    "ID sink bytes=N sha256=H"
+ *     source BYTES   the server sends BYTES of a pseudo-random stream, then
+ *                    shuts its side; it logs their SHA-256
+ *     quit           the server answers "ID quit" and exits 0
+ *   A UDP datagram "ID hello" (or "ID quit") gets the same hello answer.
+ *   READY is created once every socket is bound. The server exits once the
+ *   file STOP exists, or after SECS (default 600) seconds. LOG: default
+ *   stdout; -e: copy the log lines to stdout as well.
+ *
+ * fwd_peer [-b ADDR] [-p PORT] [-i ID] [-t SECS] [-k SECS] tcp ADDR PORT hello|quit
+ * fwd_peer [-b ADDR] [-p PORT] [-i ID] [-t SECS] tcp ADDR PORT up|down BYTES
+ * fwd_peer [-b ADDR] [-p PORT] [-i ID] [-t SECS] udp ADDR PORT hello|quit
+ *
+ *   Client: -b binds the client to ADDR first (the address the server should
+ *   see), -p to source port PORT (with SO_REUSEADDR); -k keeps a hello
+ *   connection open SECS seconds after the answer; -t bounds each wait
+ *   (default 10 s). up: "sink", BYTES of the stream sent; down: "source
+ *   BYTES". Prints
+ *   one line "ID MODE key=value...": result=OK or an errno name (where it
+ *   happened: stage=connect|send|recv), lport (the client's own port),
+ *   connect_ms, ms (the whole exchange),
+ *   sent/received and their sha256, reply="..." (the server's answer line).
+ *   Exit: 0 if result=OK, 1 if not, 2 on bad usage.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK		(128 * 1024)
+#define LINE_LEN	256
+#define MAX_PORTS	32
+#define STREAM_SEED	0x6d657264ULL	/* "merd" */
+
+static uint8_t buf[CHUNK];
+static int log_fd = 1;
+static bool log_echo;
+
+/* SHA-256 (FIPS 180-4) */
+
+/**
+ * struct sha256 - Running SHA-256 state
+ * @h:		Hash words
+ * @len:	Bytes hashed so far
+ * @blk:	Partial block
+ * @n:		Bytes in @blk
+ */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t blk[64];
+	size_t n;
+};
+
+static const uint32_t sha_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define ROR(x, n)	(((x) >> (n)) | ((x) << (32 - (n))))
+
+/**
+ * sha256_init() - Start a hash
+ * @s:		State
+ */
+static void sha256_init(struct sha256 *s)
+{
+	static const uint32_t h0[8] = {
+		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+	};
+
+	memcpy(s->h, h0, sizeof(h0));
+	s->len = 0;
+	s->n = 0;
+}
+
+/**
+ * sha256_block() - Hash one 64-byte block
+ * @s:		State
+ * @p:		Block
+ */
+static void sha256_block(struct sha256 *s, const uint8_t *p)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (; i < 64; i++)
+		w[i] = w[i - 16] + w[i - 7] +
+		       (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
+		       (ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10));
+	a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3];
+	e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
+		     ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
+		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
+		     ((a & b) ^ (a & c) ^ (b & c));
+		h = g; g = f; f = e; e = d + t1;
+		d = c; c = b; b = a; a = t1 + t2;
+	}
+	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
+	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
+}
+
+/**
+ * sha256_update() - Hash more bytes
+ * @s:		State
+ * @p:		Bytes
+ * @len:	How many
+ */
+static void sha256_update(struct sha256 *s, const uint8_t *p, size_t len)
+{
+	s->len += len;
+	if (s->n) {
+		size_t k = 64 - s->n < len ? 64 - s->n : len;
+
+		memcpy(s->blk + s->n, p, k);
+		s->n += k;
+		p += k;
+		len -= k;
+		if (s->n < 64)
+			return;
+		sha256_block(s, s->blk);
+		s->n = 0;
+	}
+	for (; len >= 64; p += 64, len -= 64)
+		sha256_block(s, p);
+	memcpy(s->blk, p, len);
+	s->n = len;
+}
+
+/**
+ * sha256_hex() - Finish a hash and write it as 64 hex digits
+ * @s:		State, unusable afterwards
+ * @out:	65 bytes
+ */
+static void sha256_hex(struct sha256 *s, char *out)
+{
+	uint64_t bits = s->len * 8;
+	uint8_t pad[72] = { 0x80 };
+	size_t padlen = (s->n < 56 ? 56 : 120) - s->n;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		pad[padlen + i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha256_update(s, pad, padlen + 8);
+	for (i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x",
+			(s->h[i / 4] >> (24 - 8 * (i % 4))) & 0xff);
+}
+
+/**
+ * gen_fill() - Write bytes [@off, @off + @len) of the test stream into @p
+ * @off:	Offset in the stream
+ * @p:		Destination
+ * @len:	Length
+ */
+static void gen_fill(uint64_t off, uint8_t *p, size_t len)
+{
+	while (len) {
+		uint64_t z = STREAM_SEED + (off / 8 + 1) * 0x9e3779b97f4a7c15ULL;
+		size_t i;
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+		for (i = off % 8; i < 8 && len; i++, len--, off++)
+			*p++ = (uint8_t)(z >> (8 * i));
+	}
+}
+
+/* Helpers */
+
+/**
+ * now_ms() - Monotonic time in milliseconds
+ *
+ * Return: milliseconds
+ */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/**
+ * errname() - Name of an errno value
+ * @e:		errno
+ *
+ * Return: "ECONNRESET" and the like, or "E<number>"
+ */
+static const char *errname(int e)
+{
+	static char other[16];
+
+	switch (e) {
+	case ECONNRESET:	return "ECONNRESET";
+	case ECONNREFUSED:	return "ECONNREFUSED";
+	case ETIMEDOUT:		return "ETIMEDOUT";
+	case EPIPE:		return "EPIPE";
+	case EHOSTUNREACH:	return "EHOSTUNREACH";
+	case ENETUNREACH:	return "ENETUNREACH";
+	case EADDRNOTAVAIL:	return "EADDRNOTAVAIL";
+	case EAGAIN:		return "EAGAIN";
+	case EINVAL:		return "EINVAL";
+	case EACCES:		return "EACCES";
+	case EADDRINUSE:	return "EADDRINUSE";
+	case ECONNABORTED:	return "ECONNABORTED";
+	}
+	snprintf(other, sizeof(other), "E%d", e);
+	return other;
+}
+
+/**
+ * addr_parse() - Parse an IPv4 or IPv6 literal and a port
+ * @s:		Address text
+ * @port:	Port
+ * @ss:		Filled
+ *
+ * Return: length of the socket address, 0 if @s is not an address
+ */
+static socklen_t addr_parse(const char *s, int port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		return sizeof(*a4);
+	}
+	if (inet_pton(AF_INET6, s, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		return sizeof(*a6);
+	}
+	return 0;
+}
+
+/**
+ * addr_str() - Write a socket address as "ADDR" and its port
+ * @ss:		Address (IPv4-mapped IPv6 is shown as IPv4)
+ * @out:	INET6_ADDRSTRLEN bytes
+ *
+ * Return: the port
+ */
+static int addr_str(const struct sockaddr_storage *ss, char *out)
+{
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)ss;
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)ss;
+
+	if (ss->ss_family == AF_INET) {
+		inet_ntop(AF_INET, &a4->sin_addr, out, INET6_ADDRSTRLEN);
+		return ntohs(a4->sin_port);
+	}
+	if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr))
+		inet_ntop(AF_INET, &a6->sin6_addr.s6_addr[12], out,
+			  INET6_ADDRSTRLEN);
+	else
+		inet_ntop(AF_INET6, &a6->sin6_addr, out, INET6_ADDRSTRLEN);
+	return ntohs(a6->sin6_port);
+}
+
+/**
+ * logline() - Write one line to the log in a single write()
+ * @fmt:	Format, without the newline
+ */
+static void logline(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(log_fd, line, (size_t)n) < 0)
+		return;
+	if (log_echo && log_fd != 1 && write(1, line, (size_t)n) < 0)
+		return;
+}
+
+/**
+ * write_all() - Write all of @p to @s
+ * @s:		Socket
+ * @p:		Bytes
+ * @len:	Length
+ *
+ * Return: 0, or -1 with errno set
+ */
+static int write_all(int s, const void *p, size_t len)
+{
+	const uint8_t *q = p;
+
+	while (len) {
+		ssize_t n = send(s, q, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		q += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/**
+ * read_line() - Read one line from @s, byte by byte (nothing after it)
+ * @s:		Socket
+ * @line:	LINE_LEN bytes, NUL-terminated without the newline
+ *
+ * Return: length, or -1 with errno set (0 at EOF: ECONNABORTED-like)
+ */
+static int read_line(int s, char *line)
+{
+	int n = 0;
+
+	for (;;) {
+		ssize_t r = recv(s, line + n, 1, 0);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (!r || line[n] == '\n' || n == LINE_LEN - 2)
+			break;
+		n++;
+	}
+	line[n] = '\0';
+	return n;
+}
+
+/* The server */
+
+/**
+ * serve_tcp() - Handle one TCP client (in a child process)
+ * @s:		Accepted socket
+ * @port:	Listening port
+ */
+static void serve_tcp(int s, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char from[INET6_ADDRSTRLEN], line[LINE_LEN], id[64] = "-", cmd[32] = "";
+	char hex[65], reply[LINE_LEN + 128];
+	struct timeval tv = { .tv_sec = 60 };
+	unsigned long long arg = 0, n = 0;
+	struct sha256 h;
+	int sport;
+
+	getpeername(s, (struct sockaddr *)&ss, &sl);
+	sport = addr_str(&ss, from);
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	errno = 0;
+	if (read_line(s, line) < 0 ||
+	    sscanf(line, "%63s %31s %llu", id, cmd, &arg) < 2) {
+		logline("tcp port=%d from=%s sport=%d id=%s cmd=? status=%s",
+			port, from, sport, id, errno ? errname(errno) : "badline");
+		return;
+	}
+	sha256_init(&h);
+	if (!strcmp(cmd, "hello") || !strcmp(cmd, "quit")) {
+		snprintf(reply, sizeof(reply), "%s %s from=%s sport=%d port=%d\n",
+			 id, cmd, from, sport, port);
+		if (write_all(s, reply, strlen(reply)))
+			goto fail;
+		logline("tcp port=%d from=%s sport=%d id=%s cmd=%s status=ok",
+			port, from, sport, id, cmd);
+		if (!strcmp(cmd, "quit"))
+			kill(getppid(), SIGUSR1);
+		return;
+	}
+	if (!strcmp(cmd, "sink")) {
+		ssize_t r;
+
+		while ((r = recv(s, buf, sizeof(buf), 0)) != 0) {
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				goto fail;
+			}
+			sha256_update(&h, buf, (size_t)r);
+			n += (unsigned long long)r;
+		}
+		sha256_hex(&h, hex);
+		snprintf(reply, sizeof(reply), "%s sink bytes=%llu sha256=%s\n",
+			 id, n, hex);
+		if (write_all(s, reply, strlen(reply)))
+			goto fail;
+		logline("tcp port=%d from=%s sport=%d id=%s cmd=sink received=%llu "
+			"sha256=%s status=ok", port, from, sport, id, n, hex);
+		return;
+	}
+	if (!strcmp(cmd, "source")) {
+		while (n < arg) {
+			size_t k = arg - n < CHUNK ? (size_t)(arg - n) : CHUNK;
+
+			gen_fill(n, buf, k);
+			if (write_all(s, buf, k))
+				goto fail;
+			sha256_update(&h, buf, k);
+			n += k;
+		}
+		sha256_hex(&h, hex);
+		shutdown(s, SHUT_WR);
+		while (recv(s, buf, sizeof(buf), 0) > 0)	/* to the client's EOF */
+			;
+		logline("tcp port=%d from=%s sport=%d id=%s cmd=source sent=%llu "
+			"sha256=%s status=ok", port, from, sport, id, n, hex);
+		return;
+	}
+	logline("tcp port=%d from=%s sport=%d id=%s cmd=%s status=badcmd",
+		port, from, sport, id, cmd);
+	return;
+fail:
+	logline("tcp port=%d from=%s sport=%d id=%s cmd=%s bytes=%llu status=%s",
+		port, from, sport, id, cmd, n, errname(errno));
+}
+
+/**
+ * serve_udp() - Answer the datagrams waiting on @s
+ * @s:		Bound UDP socket
+ * @port:	Its port
+ *
+ * Return: true if one of them was "quit"
+ */
+static bool serve_udp(int s, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char from[INET6_ADDRSTRLEN], id[64] = "-", cmd[32] = "?";
+	char reply[LINE_LEN];
+	ssize_t n;
+	int sport;
+
+	n = recvfrom(s, buf, LINE_LEN - 1, MSG_DONTWAIT,
+		     (struct sockaddr *)&ss, &sl);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	sscanf((char *)buf, "%63s %31s", id, cmd);
+	sport = addr_str(&ss, from);
+	logline("udp port=%d from=%s sport=%d id=%s cmd=%s len=%zd",
+		port, from, sport, id, cmd, n);
+	snprintf(reply, sizeof(reply), "%s %s from=%s sport=%d port=%d",
+		 id, cmd, from, sport, port);
+	sendto(s, reply, strlen(reply), 0, (struct sockaddr *)&ss, sl);
+	return !strcmp(cmd, "quit");
+}
+
+static volatile sig_atomic_t quit;
+
+/**
+ * on_usr1() - A child handled "quit"
+ * @sig:	SIGUSR1
+ */
+static void on_usr1(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+/**
+ * sock_bound() - A dual-stack socket bound to [::]:@port
+ * @type:	SOCK_STREAM (listening) or SOCK_DGRAM
+ * @port:	Port
+ *
+ * Return: the socket, exits on failure
+ */
+static int sock_bound(int type, int port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons((uint16_t)port) };
+	int s = socket(AF_INET6, type | SOCK_CLOEXEC, 0), zero = 0, one = 1;
+
+	if (s < 0) {
+		perror("fwd_peer: socket");
+		exit(1);
+	}
+	setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) ||
+	    (type == SOCK_STREAM && listen(s, 64))) {
+		fprintf(stderr, "fwd_peer: port %d: %s\n", port, strerror(errno));
+		exit(1);
+	}
+	return s;
+}
+
+/**
+ * serve() - The server: see the top of the file
+ * @argc:	Argument count
+ * @argv:	Arguments, after "serve"
+ *
+ * Return: exit status
+ */
+static int serve(int argc, char **argv)
+{
+	struct pollfd pfd[2 * MAX_PORTS];
+	int port[2 * MAX_PORTS], n = 0, o, i;
+	const char *ready = NULL, *stop = NULL;
+	long long deadline;
+	struct stat st;
+	int secs = 600;
+
+	while ((o = getopt(argc, argv, "el:r:s:w:")) != -1) {
+		switch (o) {
+		case 'l':
+			log_fd = open(optarg, O_WRONLY | O_CREAT | O_APPEND |
+					      O_CLOEXEC, 0644);
+			if (log_fd < 0) {
+				perror(optarg);
+				return 2;
+			}
+			break;
+		case 'e': log_echo = true; break;
+		case 'r': ready = optarg; break;
+		case 's': stop = optarg; break;
+		case 'w': secs = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (optind == argc || argc - optind > MAX_PORTS) {
+		fprintf(stderr, "fwd_peer serve: give 1 to %d ports\n", MAX_PORTS);
+		return 2;
+	}
+	for (i = optind; i < argc; i++) {
+		int p = atoi(argv[i]);
+
+		pfd[n] = (struct pollfd){ sock_bound(SOCK_STREAM, p), POLLIN, 0 };
+		port[n++] = p;
+		pfd[n] = (struct pollfd){ sock_bound(SOCK_DGRAM, p), POLLIN, 0 };
+		port[n++] = p;
+	}
+	signal(SIGCHLD, SIG_IGN);		/* children reaped by the kernel */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGUSR1, on_usr1);
+	logline("serve ready pid=%d ports=%d", (int)getpid(), n / 2);
+	if (ready) {
+		int fd = open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd < 0) {
+			perror(ready);
+			return 1;
+		}
+		close(fd);
+	}
+	deadline = now_ms() + secs * 1000LL;
+	while (!quit && now_ms() < deadline) {
+		if (stop && !stat(stop, &st))
+			break;
+		if (poll(pfd, (nfds_t)n, 200) <= 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			int s;
+
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			if (i % 2) {
+				if (serve_udp(pfd[i].fd, port[i]))
+					quit = 1;
+				continue;
+			}
+			s = accept4(pfd[i].fd, NULL, NULL, SOCK_CLOEXEC);
+			if (s < 0)
+				continue;
+			if (!fork()) {
+				for (o = 0; o < n; o++)
+					close(pfd[o].fd);
+				serve_tcp(s, port[i]);
+				close(s);
+				_exit(0);
+			}
+			close(s);
+		}
+	}
+	logline("serve exit %s", quit ? "quit" :
+		now_ms() < deadline ? "stop" : "timeout");
+	return 0;
+}
+
+/* The client */
+
+/**
+ * struct client - What the client was asked to do
+ * @id:		Request ID
+ * @bind:	Local address to bind first, or NULL
+ * @sport:	Local port to bind first, or 0
+ * @secs:	Time limit of each wait
+ * @keep:	Seconds to keep a hello connection open after the answer
+ * @proto:	"tcp" or "udp"
+ * @mode:	hello, quit, up or down
+ * @bytes:	For up and down
+ * @ss:		Server's address
+ * @sl:		Its length
+ */
+struct client {
+	const char *id;
+	const char *bind;
+	int sport;
+	int secs;
+	int keep;
+	const char *proto;
+	const char *mode;
+	unsigned long long bytes;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+};
+
+/**
+ * client_sock() - Socket for the client, bound if asked
+ * @cl:		Client
+ * @type:	SOCK_STREAM or SOCK_DGRAM
+ *
+ * Return: socket, or -1 with errno set
+ */
+static int client_sock(const struct client *cl, int type)
+{
+	struct timeval tv = { .tv_sec = cl->secs };
+	struct sockaddr_storage b;
+	int s = socket(cl->ss.ss_family, type | SOCK_CLOEXEC, 0), one = 1;
+	socklen_t bl;
+
+	if (s < 0)
+		return -1;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (cl->sport)
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (cl->bind || cl->sport) {
+		bl = addr_parse(cl->bind ? cl->bind :
+				cl->ss.ss_family == AF_INET ? "0.0.0.0" : "::",
+				cl->sport, &b);
+		if (!bl || b.ss_family != cl->ss.ss_family) {
+			errno = EINVAL;
+			close(s);
+			return -1;
+		}
+		if (bind(s, (struct sockaddr *)&b, bl)) {
+			close(s);
+			return -1;
+		}
+	}
+	return s;
+}
+
+/**
+ * local_port() - The local port of a socket
+ * @s:		Socket
+ *
+ * Return: port, 0 if unknown
+ */
+static int local_port(int s)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char a[INET6_ADDRSTRLEN];
+
+	if (getsockname(s, (struct sockaddr *)&ss, &sl))
+		return 0;
+	return addr_str(&ss, a);
+}
+
+/**
+ * client_tcp() - The TCP client
+ * @cl:		Client
+ *
+ * Return: exit status
+ */
+static int client_tcp(const struct client *cl)
+{
+	char hex[65] = "-", line[LINE_LEN] = "", req[LINE_LEN];
+	const char *stage = "socket";
+	long long t0 = now_ms(), tc = -1;
+	unsigned long long n = 0;
+	int s, e = 0, lport = 0;
+	struct sha256 h;
+
+	sha256_init(&h);
+	s = client_sock(cl, SOCK_STREAM);
+	if (s < 0)
+		goto fail;
+	stage = "connect";
+	if (connect(s, (struct sockaddr *)&cl->ss, cl->sl))
+		goto fail;
+	tc = now_ms() - t0;
+	lport = local_port(s);
+	stage = "send";
+	if (!strcmp(cl->mode, "up"))
+		snprintf(req, sizeof(req), "%s sink\n", cl->id);
+	else if (!strcmp(cl->mode, "down"))
+		snprintf(req, sizeof(req), "%s source %llu\n", cl->id, cl->bytes);
+	else
+		snprintf(req, sizeof(req), "%s %s\n", cl->id, cl->mode);
+	if (write_all(s, req, strlen(req)))
+		goto fail;
+	if (!strcmp(cl->mode, "up")) {
+		while (n < cl->bytes) {
+			size_t k = cl->bytes - n < CHUNK ? (size_t)(cl->bytes - n) :
+							   CHUNK;
+
+			gen_fill(n, buf, k);
+			if (write_all(s, buf, k))
+				goto fail;
+			sha256_update(&h, buf, k);
+			n += k;
+		}
+		shutdown(s, SHUT_WR);
+	}
+	stage = "recv";
+	if (!strcmp(cl->mode, "down")) {
+		ssize_t r;
+
+		while ((r = recv(s, buf, sizeof(buf), 0)) != 0) {
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				goto fail;
+			}
+			sha256_update(&h, buf, (size_t)r);
+			n += (unsigned long long)r;
+		}
+		sha256_hex(&h, hex);
+		printf("%s down result=%s lport=%d connect_ms=%lld ms=%lld "
+		       "received=%llu sha256=%s\n", cl->id,
+		       n == cl->bytes ? "OK" : "SHORT", lport, tc, now_ms() - t0,
+		       n, hex);
+		close(s);
+		return n == cl->bytes ? 0 : 1;
+	}
+	errno = 0;
+	if (read_line(s, line) <= 0) {
+		if (!errno)
+			errno = ECONNABORTED;	/* EOF before the answer */
+		goto fail;
+	}
+	if (!strcmp(cl->mode, "up"))
+		sha256_hex(&h, hex);
+	printf("%s %s result=OK lport=%d connect_ms=%lld ms=%lld sent=%llu "
+	       "sha256=%s reply=\"%s\"\n", cl->id, cl->mode, lport, tc,
+	       now_ms() - t0, n, hex, line);
+	if (cl->keep)
+		sleep((unsigned int)cl->keep);
+	close(s);
+	return 0;
+fail:
+	e = errno;
+	if (e == ECONNABORTED && !strcmp(stage, "recv"))
+		printf("%s %s result=EOF stage=recv lport=%d connect_ms=%lld "
+		       "ms=%lld sent=%llu\n", cl->id, cl->mode, lport, tc,
+		       now_ms() - t0, n);
+	else
+		printf("%s %s result=%s stage=%s lport=%d connect_ms=%lld "
+		       "ms=%lld sent=%llu\n", cl->id, cl->mode, errname(e), stage,
+		       lport, tc, now_ms() - t0, n);
+	if (s >= 0)
+		close(s);
+	return 1;
+}
+
+/**
+ * client_udp() - The UDP client: one datagram, one answer
+ * @cl:		Client
+ *
+ * Return: exit status
+ */
+static int client_udp(const struct client *cl)
+{
+	char req[LINE_LEN], line[LINE_LEN];
+	long long t0 = now_ms();
+	const char *stage = "socket";
+	ssize_t r;
+	int s;
+
+	s = client_sock(cl, SOCK_DGRAM);
+	if (s < 0)
+		goto fail;
+	stage = "connect";
+	if (connect(s, (struct sockaddr *)&cl->ss, cl->sl))
+		goto fail;
+	stage = "send";
+	snprintf(req, sizeof(req), "%s %s", cl->id, cl->mode);
+	if (send(s, req, strlen(req), 0) < 0)
+		goto fail;
+	stage = "recv";
+	r = recv(s, line, sizeof(line) - 1, 0);
+	if (r < 0)
+		goto fail;
+	line[r] = '\0';
+	printf("%s udp result=OK lport=%d ms=%lld reply=\"%s\"\n", cl->id,
+	       local_port(s), now_ms() - t0, line);
+	close(s);
+	return 0;
+fail:
+	printf("%s udp result=%s stage=%s ms=%lld\n", cl->id,
+	       errname(errno == EWOULDBLOCK ? ETIMEDOUT : errno), stage,
+	       now_ms() - t0);
+	if (s >= 0)
+		close(s);
+	return 1;
+}
+
+/**
+ * usage() - Print the usage and return 2
+ *
+ * Return: 2
+ */
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: fwd_peer serve [-l LOG] [-e] [-r READY] [-s STOP] "
+		"[-w SECS] PORT...\n"
+		"       fwd_peer [-b ADDR] [-p PORT] [-i ID] [-t SECS] [-k SECS] "
+		"tcp ADDR PORT hello|quit|up BYTES|down BYTES\n"
+		"       fwd_peer [-b ADDR] [-p PORT] [-i ID] [-t SECS] udp ADDR PORT "
+		"[hello|quit]\n");
+	return 2;
+}
+
+/**
+ * main() - Entry point
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Return: exit status
+ */
+int main(int argc, char **argv)
+{
+	struct client cl = { .id = "x", .secs = 10, .mode = "hello" };
+	int o;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "serve"))
+		return serve(argc - 1, argv + 1);
+	while ((o = getopt(argc, argv, "+b:i:k:p:t:")) != -1) {
+		switch (o) {
+		case 'b': cl.bind = optarg; break;
+		case 'k': cl.keep = atoi(optarg); break;
+		case 'p': cl.sport = atoi(optarg); break;
+		case 'i': cl.id = optarg; break;
+		case 't': cl.secs = atoi(optarg); break;
+		default: return usage();
+		}
+	}
+	if (argc - optind < 3)
+		return usage();
+	cl.proto = argv[optind];
+	cl.sl = addr_parse(argv[optind + 1], atoi(argv[optind + 2]), &cl.ss);
+	if (!cl.sl)
+		return usage();
+	if (argc - optind > 3)
+		cl.mode = argv[optind + 3];
+	if (!strcmp(cl.mode, "up") || !strcmp(cl.mode, "down")) {
+		if (argc - optind < 5)
+			return usage();
+		cl.bytes = strtoull(argv[optind + 4], NULL, 0);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (!strcmp(cl.proto, "tcp"))
+		return client_tcp(&cl);
+	if (!strcmp(cl.proto, "udp"))
+		return client_udp(&cl);
+	return usage();
+}
