@@ -9,6 +9,7 @@
 #include <net/ethernet.h>
 #include <string.h>
 
+#include "csum.h"
 #include "harness.h"
 #include "merd.h"
 #include "unit.h"
@@ -238,6 +239,8 @@ static void ip4_padding_is_not_payload(void)
 	uint8_t f[128] = { 0 }, rep[256];
 	const uint8_t *ip = rep + 14, *th = ip + 20;
 	uint32_t g = h_addr(H_GUEST_ADDR), r = h_addr(REMOTE);
+	struct in_addr src, dst;
+	uint16_t sum;
 	int len;
 
 	ip_frame(f, IPPROTO_TCP, 20);
@@ -247,6 +250,10 @@ static void ip4_padding_is_not_payload(void)
 	f[46] = 5 << 4;
 	f[47] = 0x08;				/* PSH alone */
 	memset(f + 54, 0xee, 10);		/* padding to 64 */
+	memcpy(&src, f + 26, 4);
+	memcpy(&dst, f + 30, 4);
+	sum = csum_l4(csum_pseudo4(src, dst, IPPROTO_TCP, 20), f + 34, 20);
+	memcpy(f + 50, &sum, 2);		/* merd checks it */
 	harness_reset(&h);
 	CHECK_EQ(harness_send(&h, f, 64), 0);
 	len = harness_recv(&h, rep, sizeof(rep));
