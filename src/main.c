@@ -289,6 +289,8 @@ static int main_setup(struct ctx *c)
 	if (rc)
 		return rc;
 	c->now = now_ms();
+	if (fwd_open(c))
+		return -ENOENT;		/* reported */
 
 	if (c->conf.mode == MODE_NS)
 		return main_ns_start(c);
@@ -384,8 +386,6 @@ int main(int argc, char **argv)
 			err("set-up failed: %s", strerror(-rc));
 		return 1;
 	}
-	if (fwd_open(&c))
-		return 1;		/* reported */
 	if (c.conf.mode == MODE_NS && !c.conf.netns[0])
 		ns_release();
 	else if (!c.conf.foreground && main_detach(&c))

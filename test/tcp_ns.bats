@@ -110,15 +110,15 @@ teardown() {
 	grep -qx 'flows_active=0' <<<"$output"
 }
 
-@test "namespace moves 64 MiB each way over IPv6, sha256 equal on both ends" {
+@test "namespace moves 256 MiB each way over IPv6, sha256 equal on both ends" {
 	run merd_ns -- sh -c "
 		ip -6 -o addr show dev tap0 scope global | grep -q inet6 || exit 99
-		$X -i ns-v6-up up 2001:db8:2::2 $TCP_PORT 64M
-		$X -i ns-v6-down down 2001:db8:2::2 $TCP_PORT 64M
+		$X -i ns-v6-up up 2001:db8:2::2 $TCP_PORT 256M
+		$X -i ns-v6-down down 2001:db8:2::2 $TCP_PORT 256M
 		$X -i ns-v6-refused connect 2001:db8:2::2 $TCP_CLOSED_PORT
 		$FLOWS"
 	echo "$output"
-	[ "$status" -ne 99 ] || skip "no IPv6 address in the namespace"
+	[ "$status" -ne 99 ] || { echo "no IPv6 address in the namespace"; false; }
 	[ "$status" -eq 0 ]
 	tcp_check_up "$(grep '^ns-v6-up up ' <<<"$output")"
 	tcp_check_down "$(grep '^ns-v6-down down ' <<<"$output")"
