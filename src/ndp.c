@@ -231,6 +231,10 @@ void ndp_input(struct ctx *c, const struct ip_pkt *pkt)
 		count_drop(c, CNT_drop_ndp_bad);
 		return;
 	}
+	/* a DAD probe names an address the guest is taking: SLAAC's, say */
+	if (IN6_IS_ADDR_UNSPECIFIED(&pkt->src) &&
+	    !IN6_IS_ADDR_LINKLOCAL(&target))
+		c->guest_addr6 = target;
 	if (IN6_IS_ADDR_UNSPECIFIED(&pkt->src) ||	/* DAD probe */
 	    inany_equal(&target, &pkt->src)) {
 		count(c, CNT_ignored);

@@ -63,8 +63,7 @@ v6_local_clients() {
 
 @test "IPv6: clients on the host's loopback and on its own address are shown as merd's link-local" {
 	fwd_ns_start -t 8080:80 -u 8080:80 -- 80
-	known_bug "the guest's answers to merd's link-local fe80::9855:9aff:fe55:9a55 are ignored (src/ip.c ip6_input: ip6_dst_carried)" \
-		v6_local_clients
+	v6_local_clients
 	fwd_ns_stop
 }
 
@@ -293,8 +292,7 @@ except socket.timeout:
 
 @test "another user cannot take over a forwarded UDP port" {
 	fwd_ns_start -u 8080:80 -- 80
-	known_bug "forwarding UDP sockets have SO_REUSEADDR: any user can bind the port too and take the datagrams (src/fwd.c fwd_sock_open)" \
-		udp_port_taken
+	udp_port_taken
 	fwd_ns_stop
 }
 
@@ -305,6 +303,5 @@ dup_udp() {
 
 @test "the same host port given twice is refused, for UDP as for TCP" {
 	fwd_bad_spec ns_once 8080 -t 8080 -t 8080:90
-	known_bug "-u 8080 -u 8080:90 starts, with two sockets on UDP port 8080 (SO_REUSEADDR; src/fwd.c fwd_open)" \
-		dup_udp
+	dup_udp
 }

@@ -142,8 +142,7 @@ v6_local_clients() {
 }
 
 @test "IPv6: clients on the host's loopback and on its own address are shown as merd's link-local" {
-	known_bug "the guest's answers to merd's link-local fe80::9855:9aff:fe55:9a55 are ignored (src/ip.c ip6_input: ip6_dst_carried)" \
-		v6_local_clients
+	v6_local_clients
 }
 
 # slaac_only() - The IPv6 clients setup_file ran while the guest had its
@@ -155,8 +154,7 @@ slaac_only() {
 
 @test "IPv6: a guest with only its SLAAC address is reached before it sends anything" {
 	grep '^ip6_phase1: ' "$FWD_LOG"
-	known_bug "merd forwards to 2001:db8:1::10 until the guest sends from a global address; the guest's DAD probe for its SLAAC address is not used (src/fwd.c fwd_guest_addr, src/ndp.c ndp_input)" \
-		slaac_only
+	slaac_only
 }
 
 @test "-t 9000-9002:7000-7002 forwards each of the three ports to its own guest port" {
@@ -236,8 +234,7 @@ vm_privileged() {
 	[ "$rc" -eq 1 ]
 	grep -q 'cannot forward TCP port 80: .*net\.ipv4\.ip_unprivileged_port_start' "$MERD_LOG"
 	rm -f "$WORLD_DIR/run/once.sock"
-	known_bug "in VM mode merd prints 'listening on PATH' and leaves the socket file behind before it fails on a forwarded port (src/main.c main: fwd_open after main_setup)" \
-		vm_privileged
+	vm_privileged
 }
 
 @test "the guest's server quits on request, the guest powers off cleanly and merd exits 0" {
