@@ -139,17 +139,17 @@ static inline socklen_t inany_sockaddr(struct sockaddr_storage *ss,
 static inline void inany_from_sockaddr(struct in6_addr *out, uint16_t *port,
 				       const struct sockaddr_storage *ss)
 {
+	struct sockaddr_in6 sin6;
+	struct sockaddr_in sin;
+
 	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-
-		inany_from_v4(out, sin->sin_addr);
-		*port = ntohs(sin->sin_port);
+		memcpy(&sin, ss, sizeof(sin));
+		inany_from_v4(out, sin.sin_addr);
+		*port = ntohs(sin.sin_port);
 	} else {
-		const struct sockaddr_in6 *sin6 =
-			(const struct sockaddr_in6 *)ss;
-
-		*out = sin6->sin6_addr;
-		*port = ntohs(sin6->sin6_port);
+		memcpy(&sin6, ss, sizeof(sin6));
+		*out = sin6.sin6_addr;
+		*port = ntohs(sin6.sin6_port);
 	}
 }
 

@@ -1352,7 +1352,7 @@ void tcp_fwd_accept(struct ctx *c, int lfd, bool v6, uint16_t guest_port)
 	int i;
 
 	for (i = 0; i < TCP_ACCEPT_BUDGET; i++) {
-		struct sockaddr_storage ss;
+		struct sockaddr_storage ss = { 0 };
 		socklen_t sl = sizeof(ss);
 		int s = accept4(lfd, (struct sockaddr *)&ss, &sl,
 				SOCK_NONBLOCK | SOCK_CLOEXEC);
