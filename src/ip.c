@@ -108,6 +108,35 @@ static bool ip4_dst_unicast(const struct ctx *c, struct in_addr dst)
 }
 
 /**
+ * ip_transport_input() - Hand a guest packet to its transport translator
+ * @c:		Execution context
+ * @pkt:	Checked packet, either family, for a destination merd carries
+ *
+ * ICMPv6 never gets here (ip6_input() sorts it out first); ICMP does, for
+ * IPv4 only.
+ */
+static void ip_transport_input(struct ctx *c, const struct ip_pkt *pkt)
+{
+	if (pkt->proto == IPPROTO_ICMP && !pkt->v6) {
+		icmp_input(c, pkt);
+		return;
+	}
+	switch (pkt->proto) {
+	case IPPROTO_UDP:
+		udp_input(c, pkt);
+		break;
+	case IPPROTO_TCP:
+		tcp_input(c, pkt);
+		break;
+	default:
+		count_drop(c, CNT_drop_l4_proto);
+		debug_ratelimited("ip: protocol %u not carried, dropped",
+				  pkt->proto);
+		break;
+	}
+}
+
+/**
  * ip4_input() - Handle an IPv4 packet from the guest
  * @c:		Execution context
  * @p:		Packet, untrusted
@@ -133,23 +162,7 @@ void ip4_input(struct ctx *c, const uint8_t *p, size_t len)
 		return;
 	}
 	c->guest_addr4 = inany_v4(&pkt.src);
-
-	switch (pkt.proto) {
-	case IPPROTO_UDP:
-		udp_input(c, &pkt);
-		break;
-	case IPPROTO_ICMP:
-		icmp_input(c, &pkt);
-		break;
-	case IPPROTO_TCP:
-		tcp_input(c, &pkt);
-		break;
-	default:
-		count_drop(c, CNT_drop_l4_proto);
-		debug_ratelimited("ip: protocol %u not carried, dropped",
-				  pkt.proto);
-		break;
-	}
+	ip_transport_input(c, &pkt);
 }
 
 /**
@@ -311,19 +324,7 @@ void ip6_input(struct ctx *c, const uint8_t *p, size_t len)
 	}
 	if (ip6_dst_carried(&pkt.src))
 		c->guest_addr6 = pkt.src;
-	switch (pkt.proto) {
-	case IPPROTO_UDP:
-		udp_input(c, &pkt);
-		break;
-	case IPPROTO_TCP:
-		tcp_input(c, &pkt);
-		break;
-	default:
-		count_drop(c, CNT_drop_l4_proto);
-		debug_ratelimited("ip: protocol %u not carried, dropped",
-				  pkt.proto);
-		break;
-	}
+	ip_transport_input(c, &pkt);
 }
 
 /**
