@@ -35,7 +35,11 @@ UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=build/unit/%)
 
 .PHONY: all clean clean-objs check unit unit-asan lint asan ubsan fuzz fuzz-run tools
 
-all: merd
+all: merd contrib/qemu/merd-qemu
+
+# The qemu wrapper (contrib/qemu): one VM with merd as its network
+contrib/qemu/merd-qemu: contrib/qemu/merd-qemu.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 merd: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
@@ -89,7 +93,7 @@ unit: $(UNIT_BINS)
 tools:
 	$(MAKE) -C test/tools
 
-check: merd merd-test unit tools
+check: merd contrib/qemu/merd-qemu merd-test unit tools
 	test/run-tests.sh $(UNIT_BINS)
 
 # Sanitizer builds, objects apart in build/asan and build/ubsan: they never
@@ -183,7 +187,7 @@ fuzz-run: $(FUZZ_TARGETS:%=fuzz-run-%)
 
 # clang-tidy runs file by file: clang-tidy 14 reports a false "uninitialized
 # va_list" when given several files at once. The checks are in .clang-tidy.
-LINT_SRCS := $(SRCS) $(wildcard test/unit/*.c test/fuzz/*.c)
+LINT_SRCS := $(SRCS) $(wildcard test/unit/*.c test/fuzz/*.c contrib/qemu/*.c)
 LINT_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(PKG_CFLAGS) -Isrc -Itest/unit \
 	       -Itest/fuzz
 
@@ -202,5 +206,5 @@ clean-objs:
 	rm -rf build
 
 clean: clean-objs
-	rm -f merd merd-asan merd-ubsan merd-test
+	rm -f merd merd-asan merd-ubsan merd-test contrib/qemu/merd-qemu
 	-$(MAKE) -C test/tools clean

@@ -1,12 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run.sh [-s SOCK] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] [-a ARGS] SCRIPT
+# run.sh [-s SOCK | -W WRAPPER] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] [-a ARGS] SCRIPT
 #
 # Boot the merd test guest under qemu (TCG) once: SCRIPT becomes the guest's
 # /test.sh (appended to the initramfs as a second cpio archive), its output
 # is printed, and run.sh exits with its status. With -s, the guest's eth0 is
 # a virtio-net device whose frames go to the stream socket SOCK (merd's).
-# Without -s the guest has no network device. -a adds ARGS to the kernel
+# With -W, qemu runs under WRAPPER (words: a command and its options, e.g.
+# "merd-qemu --merd PATH -t 8080:80"), which adds the netdev itself; the
+# device gets romfile= (no option ROM in the test guest).
+# Without -s or -W the guest has no network device. -a adds ARGS to the kernel
 # command line (e.g. ipv6.disable=1).
 #   DIR/console.log  the serial console (kernel, /init)
 #   DIR/results.txt  what SCRIPT printed, between MERD-GUEST-START and
@@ -18,19 +21,20 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${MERD_GUEST_CACHE:-$here/../../build/guest}
-sock= secs=240 kernel= initrd= dir= append=
+sock= wrap= secs=240 kernel= initrd= dir= append=
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
-while getopts "s:t:k:i:o:a:" o; do
+while getopts "s:W:t:k:i:o:a:" o; do
 	case $o in
 	s) sock=$OPTARG ;;
+	W) wrap=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
 	o) dir=$OPTARG ;;
 	a) append=$OPTARG ;;
-	*) die "usage: run.sh [-s SOCK] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] [-a ARGS] SCRIPT" ;;
+	*) die "usage: run.sh [-s SOCK | -W WRAPPER] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] [-a ARGS] SCRIPT" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -51,9 +55,14 @@ rm -f "$dir/console.log" "$dir/results.raw" "$dir/results.txt"
 net=()
 [ -z "$sock" ] || net=(-netdev "stream,id=n0,server=off,addr.type=unix,addr.path=$sock"
 		       -device "virtio-net-pci,netdev=n0,romfile=")
+wrapper=()
+if [ -n "$wrap" ]; then
+	read -ra wrapper <<<"$wrap"
+	wrapper+=(--device "virtio-net-pci,romfile=" --)
+fi
 start=$SECONDS
 rc=0
-timeout -k 5 "$secs" qemu-system-x86_64 -accel "${MERD_GUEST_ACCEL:-tcg}" -machine q35 -m 256 \
+timeout -k 5 "$secs" "${wrapper[@]}" qemu-system-x86_64 -accel "${MERD_GUEST_ACCEL:-tcg}" -machine q35 -m 256 \
 	-nographic -nodefaults -no-reboot -monitor none \
 	-kernel "$kernel" -initrd "$dir/initrd.img" \
 	-append "console=ttyS0 panic=-1 quiet${append:+ $append}" \

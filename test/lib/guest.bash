@@ -32,6 +32,8 @@ guest_prepare() {
 # its exit status (124: timeout, 125: no report). Sets GUEST_OUT (the
 # directory with console.log and results.txt) and GUEST_RESULTS.
 # GUEST_APPEND: more kernel command line (e.g. ipv6.disable=1).
+# GUEST_WRAPPER: words of a command qemu runs under (run.sh -W), which
+# brings the network itself (SOCK is then "").
 guest_boot() {
 	local sock=$1 n
 	guest_prepare || return 1
@@ -42,6 +44,7 @@ guest_boot() {
 	printf '%s\n' "$2" >"$GUEST_OUT/test.sh"
 	chown -R "$MERD_TEST_USER:" "$GUEST_OUT"
 	as_user "$WORLD_BIN/guest-run" ${sock:+-s "$sock"} -t "$GUEST_TIMEOUT" \
+		${GUEST_WRAPPER:+-W "$GUEST_WRAPPER"} \
 		${GUEST_APPEND:+-a "$GUEST_APPEND"} \
 		-k "$WORLD_DIR/guest/vmlinuz" -i "$WORLD_DIR/guest/initramfs.cpio.gz" \
 		-o "$GUEST_OUT" "$GUEST_OUT/test.sh" 3>&-

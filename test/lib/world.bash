@@ -86,6 +86,9 @@ _world_install() {
 	[ -x "$merd" ] || world_fail "no merd binary at $merd (make, or set MERD_BIN)" ||
 		return 1
 	install -m 0755 "$merd" "$WORLD_DIR/bin/merd"
+	# the qemu wrapper, when built (make builds it beside merd)
+	[ ! -x "$WORLD_LIB/../../contrib/qemu/merd-qemu" ] ||
+		install -m 0755 "$WORLD_LIB/../../contrib/qemu/merd-qemu" "$WORLD_DIR/bin/"
 	for t in $WORLD_TOOLS; do
 		[ -x "$WORLD_LIB/../tools/$t" ] || make -s -C "$WORLD_LIB/../tools" >&2 ||
 			return 1
