@@ -12,10 +12,12 @@
 #include "conf.h"
 #include "flow.h"
 #include "icmp.h"
+#include "inany.h"
 #include "log.h"
 #include "merd.h"
 #include "netlink.h"
 #include "pcap.h"
+#include "slirp.h"
 #include "udp.h"
 #include "util.h"
 
@@ -25,6 +27,7 @@ enum {
 	OPT_NS = 0x100, OPT_ONE_OFF, OPT_TRACE, OPT_UDP_TIMEOUT,
 	OPT_ICMP_TIMEOUT, OPT_MAX_FLOWS, OPT_VERSION, OPT_NETNS, OPT_NO_CONFIG,
 	OPT_READY_FD, OPT_TAP, OPT_PCAP, OPT_PCAP_MAX,
+	OPT_DNS_FORWARD, OPT_MAP_HOST_LO, OPT_EXIT_FD,
 };
 
 static const char conf_usage[] =
@@ -54,6 +57,11 @@ static const char conf_usage[] =
 "  -D, --dns ADDR         resolver for the guest (repeatable; default: the\n"
 "                         host's, loopback ones reached through the gateway)\n"
 "  -S, --search LIST      DNS search list (default: the host's)\n"
+"      --dns-forward ADDR give the guest ADDR (repeat for both families) as\n"
+"                         its one resolver; queries to it go to the host's\n"
+"                         first resolver\n"
+"      --map-host-loopback ADDR  the guest's flows to ADDR go to the host's\n"
+"                         loopback, 127.0.0.1 or ::1 (default: none)\n"
 "  -m, --mtu N            MTU (default 1500 VM mode, 65520 namespace mode)\n"
 "  -4, --ipv4-only        IPv4 only\n"
 "  -6, --ipv6-only        IPv6 only\n"
@@ -71,6 +79,8 @@ static const char conf_usage[] =
 "  -P, --pid FILE         write merd's pid to FILE, removed at exit\n"
 "      --ready-fd N       write \"1\" to file descriptor N and close it once\n"
 "                         the network is up\n"
+"      --exit-fd N        stop when file descriptor N hangs up (its writer\n"
+"                         closed it)\n"
 "      --pcap FILE        capture the guest link to FILE (pcap format)\n"
 "      --pcap-max MIB     stop capturing at this size (default 64; give it\n"
 "                         before --pcap)\n"
@@ -98,6 +108,9 @@ static const struct option conf_options[] = {
 	{ "gateway",	required_argument,	NULL, 'g' },
 	{ "dns",	required_argument,	NULL, 'D' },
 	{ "search",	required_argument,	NULL, 'S' },
+	{ "dns-forward", required_argument,	NULL, OPT_DNS_FORWARD },
+	{ "map-host-loopback", required_argument, NULL, OPT_MAP_HOST_LO },
+	{ "exit-fd",	required_argument,	NULL, OPT_EXIT_FD },
 	{ "mtu",	required_argument,	NULL, 'm' },
 	{ "ipv4-only",	no_argument,		NULL, '4' },
 	{ "ipv6-only",	no_argument,		NULL, '6' },
@@ -218,6 +231,7 @@ static void conf_set_defaults(struct conf *conf)
 	conf->mode = MODE_VM;
 	conf->link_fd = -1;
 	conf->ready_fd = -1;
+	conf->exit_fd = -1;
 	conf->pcap_max = PCAP_MAX_DEFAULT;
 	conf->v4 = conf->v6 = true;
 	conf->udp_timeout = UDP_TIMEOUT_DEFAULT;
@@ -305,6 +319,17 @@ static int conf_option(struct conf *conf, int opt, const char *arg,
 		return 0;
 	case 'D':
 		return conf_dns(conf, arg);
+	case OPT_DNS_FORWARD:
+		return conf_addr("--dns-forward", arg, &conf->dns_fwd4,
+				 &conf->dns_fwd6);
+	case OPT_MAP_HOST_LO:
+		return conf_addr("--map-host-loopback", arg, &conf->map_lo4,
+				 &conf->map_lo6);
+	case OPT_EXIT_FD:
+		if (conf_uint("--exit-fd", arg, 0, INT_MAX, &v))
+			return -EINVAL;
+		conf->exit_fd = (int)v;
+		return 0;
 	case 'S':
 		if (strlen(arg) >= sizeof(conf->search)) {
 			err("search list too long");
@@ -358,6 +383,8 @@ int conf_parse(struct conf *conf, int argc, char **argv)
 
 	conf_set_defaults(conf);
 	log_init(level, false);
+	if (slirp_invoked(argv[0]))
+		return slirp_parse(conf, argc, argv);
 	while ((opt = getopt_long(argc, argv, "+s:F:1i:a:n:g:D:S:m:t:u:P:46fdqh",
 				  conf_options, NULL)) != -1) {
 		rc = conf_option(conf, opt, optarg, &level);
@@ -460,13 +487,20 @@ static void conf_read_resolv(struct conf *conf)
  *
  * A resolver on the host's loopback (127.0.0.53 of systemd-resolved, say)
  * is out of the guest's reach: the guest is given the gateway instead, and
- * merd sends queries to the gateway's port 53 on to that resolver.
+ * merd sends queries to the gateway's port 53 on to that resolver. With
+ * --dns-forward the guest is told that one address, standing for the
+ * first resolver.
  */
 static void conf_map_dns(struct conf *conf)
 {
 	bool gw_used = false;
 	int i, n = 0;
 
+	if (conf->dns_fwd4.s_addr) {
+		conf->dns4[0].advertised = conf->dns_fwd4;
+		conf->n_dns4 = conf->n_dns4 ? 1 : 0;
+		return;
+	}
 	for (i = 0; i < conf->n_dns4; i++) {
 		struct conf_dns4 d = conf->dns4[i];
 
@@ -488,7 +522,9 @@ static void conf_map_dns(struct conf *conf)
  *
  * As for IPv4: ::1 (or a v4-mapped loopback) is replaced by the host's
  * gateway address when that is global; without one it is left out (the
- * guest still resolves AAAA names over IPv4).
+ * guest still resolves AAAA names over IPv4). With --dns-forward, that
+ * address stands for the first IPv6 resolver, or the first IPv4 one if
+ * the host has none.
  */
 static void conf_map_dns6(struct conf *conf)
 {
@@ -496,6 +532,17 @@ static void conf_map_dns6(struct conf *conf)
 		     !IN6_IS_ADDR_LINKLOCAL(&conf->gw6), gw_used = false;
 	int i, n = 0;
 
+	if (!IN6_IS_ADDR_UNSPECIFIED(&conf->dns_fwd6)) {
+		/* an IPv4 resolver serves too, as a v4-mapped target */
+		if (!conf->n_dns6 && conf->n_dns4)
+			inany_from_v4(&conf->dns6[0].target,
+				      conf->dns4[0].target);
+		else if (!conf->n_dns6)
+			return;
+		conf->dns6[0].advertised = conf->dns_fwd6;
+		conf->n_dns6 = 1;
+		return;
+	}
 	for (i = 0; i < conf->n_dns6; i++) {
 		struct conf_dns6 d = conf->dns6[i];
 
@@ -583,12 +630,13 @@ v6:
 		err("no usable IPv4 or IPv6 set-up on the host: use -a and -g");
 		return -ENOENT;
 	}
-	conf_read_resolv(conf);
+	if (!conf->no_dns)
+		conf_read_resolv(conf);
 	conf_map_dns(conf);
 	conf_map_dns6(conf);
-	if (!conf->v6)
+	if (!conf->v6 || conf->no_dns)
 		conf->n_dns6 = 0;
-	if (!conf->v4)
+	if (!conf->v4 || conf->no_dns)
 		conf->n_dns4 = 0;
 	return 0;
 }

@@ -112,7 +112,14 @@ struct conf {
 	bool no_config;
 	char pid_file[PATH_MAX];
 	int ready_fd;
+	int exit_fd;
 	uint64_t pcap_max;
+	struct in_addr dns_fwd4;
+	struct in6_addr dns_fwd6;
+	struct in_addr map_lo4;
+	struct in6_addr map_lo6;
+	bool no_dns;
+	char api_socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
 int conf_parse(struct conf *conf, int argc, char **argv);

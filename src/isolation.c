@@ -310,6 +310,36 @@ static bool isolation_sanitized(void)
 }
 
 /**
+ * isolation_real_root() - Tell whether merd runs as the host's root
+ *
+ * uid 0 of a user namespace (where podman runs its rootless network
+ * helper, say) is an unprivileged user of the host: only uid 0 mapped to
+ * itself, as in the initial namespace, is root.
+ *
+ * Return: true if the effective uid is the initial namespace's root
+ */
+static bool isolation_real_root(void)
+{
+	char line[128] = "", *end;
+	unsigned long inside, outside;
+	FILE *f;
+
+	if (geteuid())
+		return false;
+	f = fopen("/proc/self/uid_map", "re");
+	if (!f)
+		return true;	/* cannot tell: assume the worst */
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	inside = strtoul(line, &end, 10);
+	if (end == line)
+		return true;
+	outside = strtoul(end, &end, 10);
+	return inside == 0 && outside == 0;
+}
+
+/**
  * isolation_enter() - Shut merd in, once set-up is done
  * @c:		Execution context
  *
@@ -323,7 +353,7 @@ int isolation_enter(const struct ctx *c)
 	bool sanitized = isolation_sanitized();
 	int rc;
 
-	if (!geteuid()) {
+	if (isolation_real_root()) {
 		err("refusing to run as root (--runas USER is not supported yet)");
 		return -EPERM;
 	}

@@ -117,6 +117,46 @@ static void main_flow_event(struct ctx *c, uint32_t idx, uint32_t events)
 }
 
 /**
+ * main_exit_fd_watch() - Watch the --exit-fd for its writer's end
+ * @c:		Execution context
+ *
+ * Return: 0 on success, negative errno (reported) on failure
+ */
+static int main_exit_fd_watch(struct ctx *c)
+{
+	int fd = c->conf.exit_fd, flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) ||
+	    epoll_add(c, fd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_EXIT_FD, 0))) {
+		int rc = -errno;
+
+		err("--exit-fd %d: %s", fd, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
+/**
+ * main_exit_fd_event() - Stop once the --exit-fd's writer is gone
+ * @c:		Execution context
+ * @events:	epoll events on the exit file descriptor
+ *
+ * Data written to it is read and ignored; end of file or a hang-up stops
+ * merd (slirp4netns's --exit-fd).
+ */
+static void main_exit_fd_event(struct ctx *c, uint32_t events)
+{
+	char buf[64];
+	ssize_t n = read(c->conf.exit_fd, buf, sizeof(buf));
+
+	if (n > 0 || (n < 0 && errno == EAGAIN && !(events & EPOLLHUP)))
+		return;
+	info("exit fd %d closed, stopping", c->conf.exit_fd);
+	epoll_del(c, c->conf.exit_fd);
+	c->stop = true;
+}
+
+/**
  * main_dispatch() - Handle one epoll event
  * @c:		Execution context
  * @ev:		Event
@@ -150,6 +190,9 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 		break;
 	case EPOLL_TYPE_FWD:
 		fwd_event(c, EPOLL_REF_IDX(ref));
+		break;
+	case EPOLL_TYPE_EXIT_FD:
+		main_exit_fd_event(c, ev->events);
 		break;
 	case EPOLL_TYPE_NS_WATCH:
 		if (ns_gone((int)EPOLL_REF_IDX(ref), c->conf.netns)) {
@@ -286,6 +329,8 @@ static int main_setup(struct ctx *c)
 		rc = tcp_init(c);
 	if (!rc)
 		rc = link_init(c);
+	if (!rc && c->conf.exit_fd >= 0)
+		rc = main_exit_fd_watch(c);
 	if (rc)
 		return rc;
 	c->now = now_ms();
@@ -377,6 +422,11 @@ int main(int argc, char **argv)
 	rc = conf_parse(&c.conf, argc, argv);
 	if (rc)
 		return rc > 0 ? 0 : 1;
+	if (c.conf.api_socket[0]) {
+		err("--api-socket: the slirp4netns API socket is not "
+		    "implemented yet");
+		return 1;
+	}
 	if (conf_host_defaults(&c.conf))
 		return 1;
 

@@ -63,6 +63,7 @@
 #include "link.h"
 #include "log.h"
 #include "merd.h"
+#include "target.h"
 #include "tcp.h"
 #include "util.h"
 
@@ -479,14 +480,15 @@ static void tcp_reset_both(struct ctx *c, struct flow *f)
 
 /**
  * tcp_sock_open() - Create the host socket and start connecting
- * @key:	Flow key: destination
+ * @c:		Execution context
+ * @key:	Flow key: destination as the guest sees it
  *
  * Return: socket, or negative errno
  */
-static int tcp_sock_open(const struct flow_key *key)
+static int tcp_sock_open(const struct ctx *c, const struct flow_key *key)
 {
 	struct sockaddr_storage sa;
-	socklen_t sl = inany_sockaddr(&sa, &key->remote_addr, key->remote_port);
+	socklen_t sl = target_sockaddr(c, key, &sa);
 	int s, one = 1;
 
 	s = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -520,7 +522,7 @@ static void tcp_open(struct ctx *c, const struct flow_key *key,
 		count_drop(c, CNT_drop_tcp_flags);
 		return;
 	}
-	s = tcp_sock_open(key);
+	s = tcp_sock_open(c, key);
 	if (s < 0) {
 		count_drop(c, CNT_drop_sock_err);
 		debug_ratelimited("tcp: connect: %s", strerror(-s));

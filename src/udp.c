@@ -28,44 +28,12 @@
 #include "ip.h"
 #include "log.h"
 #include "merd.h"
+#include "target.h"
 #include "udp.h"
 #include "util.h"
 
 #define UDP_HDR_LEN	8
 #define UDP_RX_BUDGET	64
-#define DNS_PORT	53
-
-/**
- * udp_target() - Where a guest's datagram really goes
- * @c:		Execution context
- * @key:	Flow key: remote address and port as the guest sees them
- * @sa:		Socket address to fill
- *
- * Return: length of @sa
- */
-static socklen_t udp_target(const struct ctx *c, const struct flow_key *key,
-			    struct sockaddr_storage *sa)
-{
-	struct in6_addr to = key->remote_addr;
-	int i;
-
-	for (i = 0; key->remote_port == DNS_PORT && i < c->conf.n_dns4; i++) {
-		struct in6_addr adv;
-
-		inany_from_v4(&adv, c->conf.dns4[i].advertised);
-		if (inany_equal(&adv, &to)) {
-			inany_from_v4(&to, c->conf.dns4[i].target);
-			break;
-		}
-	}
-	for (i = 0; key->remote_port == DNS_PORT && i < c->conf.n_dns6; i++) {
-		if (inany_equal(&c->conf.dns6[i].advertised, &to)) {
-			to = c->conf.dns6[i].target;
-			break;
-		}
-	}
-	return inany_sockaddr(sa, &to, key->remote_port);
-}
 
 /**
  * udp_sock_bind() - Bind a flow socket to the guest's port if free
@@ -95,7 +63,7 @@ static void udp_sock_bind(int s, int family, uint16_t port)
 static struct flow *udp_flow_open(struct ctx *c, const struct flow_key *key)
 {
 	struct sockaddr_storage sa;
-	socklen_t sl = udp_target(c, key, &sa);
+	socklen_t sl = target_sockaddr(c, key, &sa);
 	int s;
 
 	s = socket(sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,

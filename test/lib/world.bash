@@ -65,9 +65,20 @@ world_peer_start() {
 
 # _world_user() - Create the unprivileged test user if it is missing
 _world_user() {
-	getent passwd "$MERD_TEST_USER" >/dev/null && return 0
-	useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$MERD_TEST_USER" ||
-		getent passwd "$MERD_TEST_USER" >/dev/null
+	getent passwd "$MERD_TEST_USER" >/dev/null ||
+		useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$MERD_TEST_USER" ||
+		getent passwd "$MERD_TEST_USER" >/dev/null || return 1
+	_world_subids
+}
+
+# _world_subids() - Give the test user subordinate uid and gid ranges (for
+# rootlesskit and rootless podman, which map them with newuidmap)
+_world_subids() {
+	local f
+	for f in /etc/subuid /etc/subgid; do
+		grep -qs "^$MERD_TEST_USER:" "$f" ||
+			echo "$MERD_TEST_USER:1300000:65536" >>"$f" || return 1
+	done
 }
 
 # _world_tun() - Make /dev/net/tun usable by the test user

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* slirp.h - slirp4netns's command line, for podman 4 and rootlesskit 1 */
+#ifndef MERD_SLIRP_H
+#define MERD_SLIRP_H
+
+#include <stdbool.h>
+
+struct conf;
+
+bool slirp_invoked(const char *argv0);
+int slirp_parse(struct conf *conf, int argc, char **argv);
+
+#endif /* MERD_SLIRP_H */

@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# podman.bats - Rootless podman 4 (Debian's) with merd as its slirp4netns
+# (--network-cmd-path): a container from a local busybox image fetches
+# 8 MiB from the TCP peer in "inet" intact, resolves a name of the test zone
+# through 10.0.2.3, and a published port (-p 8080:80) reaches a server in
+# the container.
+#
+# podman runs as the test user, with runc, cgroupfs, vfs storage and its
+# state under the world's directory. It runs in the "host" network
+# namespace but in the machine's mount namespace (ip netns exec would hide
+# the cgroup mounts runc needs), with the world's resolv.conf bound over
+# /etc/resolv.conf in a private mount namespace. The image is made by
+# "podman import" of a directory with busybox and the world's tools: no
+# registry is ever asked.
+
+load lib/world
+load lib/tcp
+
+world_extra_peers() {
+	tcp_peer_start
+}
+
+setup_file() {
+	command -v podman >/dev/null || return 0
+	world_setup || { world_dump_logs; world_teardown; return 1; }
+	export PODMAN_LOG=$WORLD_DIR/run/slirp4netns.log
+	# merd under slirp4netns's name, its stderr kept for the test's logs
+	cat >"$WORLD_BIN/slirp4netns" <<EOF
+#!/bin/bash
+exec -a slirp4netns "$WORLD_BIN/merd" "\$@" 2>>"$PODMAN_LOG"
+EOF
+	chmod 0755 "$WORLD_BIN/slirp4netns"
+	install -m 0666 /dev/null "$PODMAN_LOG"
+	podman_image || return 1
+}
+
+teardown_file() {
+	[ -n "${WORLD_DIR:-}" ] || return 0
+	podman_stop_pause
+	world_teardown
+}
+
+setup() {
+	command -v podman >/dev/null || skip "podman is not installed"
+}
+
+teardown() {
+	[ -n "${BATS_TEST_COMPLETED:-}" ] && return 0
+	world_dump_logs
+	echo "--- merd as slirp4netns" >&2
+	tail -n 20 "$PODMAN_LOG" >&2
+}
+
+# podman_user() - Run podman ARGS... as the test user in "host" (see the top)
+podman_user() {
+	local home=$WORLD_DIR/home
+	user_argv env XDG_RUNTIME_DIR="$home/xdg" \
+		podman --root "$home/pod/root" --runroot "$home/pod/run" \
+		--storage-driver vfs --cgroup-manager cgroupfs --runtime runc \
+		--events-backend file --network-cmd-path "$WORLD_BIN/slirp4netns" "$@"
+	# USER_ARGV starts with "ip netns exec NS": keep what follows
+	(cd "$WORLD_DIR" && exec nsenter --net="/run/netns/$HOST_NS" unshare -m \
+		sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
+		"/etc/netns/$HOST_NS/resolv.conf" "${USER_ARGV[@]:4}")
+}
+
+# podman_image() - Import localhost/merd-test-box: busybox and the tools
+podman_image() {
+	local img=$WORLD_DIR/run/box a
+	mkdir -p "$img/bin" "$img/etc" "$img/tmp" "$WORLD_DIR/home/xdg"
+	install -m 0755 "$(command -v busybox)" "$WORLD_BIN/tcp_xfer" "$img/bin/"
+	for a in sh nslookup cat ip nc echo sleep; do
+		ln -s busybox "$img/bin/$a"
+	done
+	chown -R "$MERD_TEST_USER:" "$WORLD_DIR/home" "$img"
+	chmod 0700 "$WORLD_DIR/home/xdg"
+	tar -C "$img" -c . | podman_user import - localhost/merd-test-box \
+		>"$WORLD_DIR/log/podman-import.log" 2>&1 ||
+		world_fail "podman import: $(tail -n 5 "$WORLD_DIR/log/podman-import.log")"
+}
+
+# podman_stop_pause() - Stop the test user's podman pause process, if any
+podman_stop_pause() {
+	local f=$WORLD_DIR/home/xdg/libpod/tmp/pause.pid
+	[ -s "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+	return 0
+}
+
+@test "podman: a container fetches 8 MiB from inet intact, merd as its slirp4netns" {
+	run podman_user run --rm --network slirp4netns localhost/merd-test-box \
+		tcp_xfer -t 60 -i pod-down down "$TCP_PEER" "$TCP_PORT" 8M
+	echo "$output"
+	[ "$status" -eq 0 ]
+	tcp_check_down "$(grep '^pod-down down ' <<<"$output")"
+	# merd, not another slirp4netns, carried it
+	grep -q 'merd: counters: ' "$PODMAN_LOG"
+}
+
+@test "podman: the container resolves a name of the test zone through 10.0.2.3" {
+	run podman_user run --rm --network slirp4netns localhost/merd-test-box \
+		sh -c 'cat /etc/resolv.conf; nslookup peer.merd.test 10.0.2.3'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^nameserver 10.0.2.3' <<<"$output"
+	[[ $output == *"Address: 203.0.113.2"* ]]
+}
+
+@test "podman: a published port (-p 8080:80) reaches a server in the container" {
+	local reply=$WORLD_DIR/run/pod-reply
+	podman_user run -d --name web --network slirp4netns -p 8080:80 \
+		localhost/merd-test-box \
+		sh -c 'printf "#!/bin/sh\necho hello-from-container\n" >/tmp/h &&
+		       chmod +x /tmp/h && exec nc -l -p 80 -e /tmp/h' \
+		>"$WORLD_DIR/log/podman-web.log" 2>&1
+	_wait_for 20 eval 'in_host timeout 5 socat -T 3 - TCP:127.0.0.1:8080 </dev/null >"$reply" 2>&1 &&
+			   grep -q hello-from-container "$reply"'
+	cat "$reply"
+	podman_user rm -f web >/dev/null 2>&1 || :
+	grep -qx hello-from-container "$reply"
+}
