@@ -16,6 +16,7 @@
 #include "log.h"
 #include "merd.h"
 #include "netlink.h"
+#include "pasta.h"
 #include "pcap.h"
 #include "slirp.h"
 #include "udp.h"
@@ -183,7 +184,7 @@ static int conf_string(const char *name, const char *s, char *out,
  *
  * Return: 0 on success, -EINVAL (reported) otherwise
  */
-static int conf_addr(const char *name, const char *s, struct in_addr *v4,
+int conf_addr(const char *name, const char *s, struct in_addr *v4,
 		     struct in6_addr *v6)
 {
 	if (inet_pton(AF_INET, s, v4) == 1 || inet_pton(AF_INET6, s, v6) == 1)
@@ -232,6 +233,7 @@ static void conf_set_defaults(struct conf *conf)
 	conf->link_fd = -1;
 	conf->ready_fd = -1;
 	conf->exit_fd = -1;
+	conf->log_level = LOG_LVL_INFO;
 	conf->pcap_max = PCAP_MAX_DEFAULT;
 	conf->v4 = conf->v6 = true;
 	conf->udp_timeout = UDP_TIMEOUT_DEFAULT;
@@ -263,12 +265,13 @@ static void conf_default_socket(struct conf *conf)
  * @conf:	Configuration
  * @opt:	Option character or code
  * @arg:	Its argument, if any
- * @level:	Log level, updated by -d, -q, --trace
+ *
+ * Also used by the pasta front for the options it shares. -d, -q and
+ * --trace set conf->log_level.
  *
  * Return: 0, 1 if merd should exit 0 now (help, version), -EINVAL
  */
-static int conf_option(struct conf *conf, int opt, const char *arg,
-		       enum log_level *level)
+int conf_option(struct conf *conf, int opt, const char *arg)
 {
 	unsigned int v;
 
@@ -356,9 +359,9 @@ static int conf_option(struct conf *conf, int opt, const char *arg,
 		return conf_uint("--icmp-timeout", arg, 1, 86400,
 				 &conf->icmp_timeout);
 	case 'f': conf->foreground = true; return 0;
-	case 'd': *level = LOG_LVL_DEBUG; return 0;
-	case OPT_TRACE: *level = LOG_LVL_TRACE; return 0;
-	case 'q': *level = LOG_LVL_ERR; return 0;
+	case 'd': conf->log_level = LOG_LVL_DEBUG; return 0;
+	case OPT_TRACE: conf->log_level = LOG_LVL_TRACE; return 0;
+	case 'q': conf->log_level = LOG_LVL_ERR; return 0;
 	case 'h': fputs(conf_usage, stdout); return 1;
 	case OPT_VERSION: printf("merd %s\n", MERD_VERSION); return 1;
 	default:
@@ -378,20 +381,24 @@ static int conf_option(struct conf *conf, int opt, const char *arg,
  */
 int conf_parse(struct conf *conf, int argc, char **argv)
 {
-	enum log_level level = LOG_LVL_INFO;
 	int opt, rc;
 
 	conf_set_defaults(conf);
-	log_init(level, false);
+	log_init(conf->log_level, false);
 	if (slirp_invoked(argv[0]))
 		return slirp_parse(conf, argc, argv);
+	if (pasta_invoked(argv[0])) {
+		rc = pasta_parse(conf, argc, argv);
+		log_init(conf->log_level, false);
+		return rc;
+	}
 	while ((opt = getopt_long(argc, argv, "+s:F:1i:a:n:g:D:S:m:t:u:P:46fdqh",
 				  conf_options, NULL)) != -1) {
-		rc = conf_option(conf, opt, optarg, &level);
+		rc = conf_option(conf, opt, optarg);
 		if (rc)
 			return rc;
 	}
-	log_init(level, false);
+	log_init(conf->log_level, false);
 
 	if (!conf->v4 && !conf->v6) {
 		err("-4 and -6 together leave no protocol");
@@ -587,6 +594,23 @@ static void conf_host6(struct conf *conf)
 }
 
 /**
+ * conf_map_gw() - Let the gateway stand for the host's loopback (pasta)
+ * @conf:	Configuration, gateways known
+ *
+ * An IPv6 gateway is mapped only when global: the guest reaches a
+ * link-local one as merd's own router address, not as itself.
+ */
+static void conf_map_gw(struct conf *conf)
+{
+	if (conf->v4 && !conf->map_lo4.s_addr)
+		conf->map_lo4 = conf->gw4;
+	if (conf->v6 && IN6_IS_ADDR_UNSPECIFIED(&conf->map_lo6) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&conf->gw6) &&
+	    !IN6_IS_ADDR_LINKLOCAL(&conf->gw6))
+		conf->map_lo6 = conf->gw6;
+}
+
+/**
  * conf_host_defaults() - Fill what options left open from the host
  * @conf:	Configuration
  *
@@ -630,6 +654,8 @@ v6:
 		err("no usable IPv4 or IPv6 set-up on the host: use -a and -g");
 		return -ENOENT;
 	}
+	if (conf->map_gw)
+		conf_map_gw(conf);
 	if (!conf->no_dns)
 		conf_read_resolv(conf);
 	conf_map_dns(conf);

@@ -119,10 +119,17 @@ struct conf {
 	struct in_addr map_lo4;
 	struct in6_addr map_lo6;
 	bool no_dns;
+	bool map_gw;
+	struct in_addr map_guest4;
+	struct in6_addr map_guest6;
+	int log_level;
 	char api_socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
 int conf_parse(struct conf *conf, int argc, char **argv);
+int conf_addr(const char *name, const char *s, struct in_addr *v4,
+	      struct in6_addr *v6);
+int conf_option(struct conf *conf, int opt, const char *arg);
 int conf_host_defaults(struct conf *conf);
 const char *conf_resolv_text(const struct conf *conf);
 

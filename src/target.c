@@ -9,7 +9,9 @@
  *   TCP, goes to the host's resolver;
  * - the --map-host-loopback address: every port of it goes to the host's
  *   loopback (127.0.0.1, or ::1 for an IPv6 address), as slirp4netns's
- *   10.0.2.2 and pasta's gateway do.
+ *   10.0.2.2 and pasta's gateway do;
+ * - pasta's --map-guest-addr address: every port of it goes to the host's
+ *   own address, the one merd gives the guest.
  */
 #include <netinet/in.h>
 #include <string.h>
@@ -79,6 +81,32 @@ static bool target_host_loopback(const struct conf *conf, struct in6_addr *to)
 }
 
 /**
+ * target_guest_addr() - Map pasta's --map-guest-addr address
+ * @conf:	Configuration
+ * @to:		Address the guest used; replaced by the host's own address
+ *
+ * Return: true if @to was the mapped address
+ */
+static bool target_guest_addr(const struct conf *conf, struct in6_addr *to)
+{
+	struct in6_addr a;
+
+	if (conf->map_guest4.s_addr) {
+		inany_from_v4(&a, conf->map_guest4);
+		if (inany_equal(&a, to)) {
+			inany_from_v4(to, conf->addr4);
+			return true;
+		}
+	}
+	if (!IN6_IS_ADDR_UNSPECIFIED(&conf->map_guest6) &&
+	    inany_equal(&conf->map_guest6, to)) {
+		*to = conf->addr6;
+		return true;
+	}
+	return false;
+}
+
+/**
  * target_sockaddr() - Socket address a guest's outbound flow connects to
  * @c:		Execution context
  * @key:	Flow key: remote address and port as the guest sees them
@@ -91,7 +119,9 @@ socklen_t target_sockaddr(const struct ctx *c, const struct flow_key *key,
 {
 	struct in6_addr to = key->remote_addr;
 
-	if (key->remote_port != DNS_PORT || !target_dns(&c->conf, &to))
-		target_host_loopback(&c->conf, &to);
+	if (key->remote_port == DNS_PORT && target_dns(&c->conf, &to))
+		return inany_sockaddr(sa, &to, key->remote_port);
+	if (!target_host_loopback(&c->conf, &to))
+		target_guest_addr(&c->conf, &to);
 	return inany_sockaddr(sa, &to, key->remote_port);
 }

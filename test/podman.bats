@@ -6,16 +6,11 @@
 # through 10.0.2.3, and a published port (-p 8080:80) reaches a server in
 # the container.
 #
-# podman runs as the test user, with runc, cgroupfs, vfs storage and its
-# state under the world's directory. It runs in the "host" network
-# namespace but in the machine's mount namespace (ip netns exec would hide
-# the cgroup mounts runc needs), with the world's resolv.conf bound over
-# /etc/resolv.conf in a private mount namespace. The image is made by
-# "podman import" of a directory with busybox and the world's tools: no
-# registry is ever asked.
+# How podman runs in the world: test/lib/podman.bash.
 
 load lib/world
 load lib/tcp
+load lib/podman
 
 world_extra_peers() {
 	tcp_peer_start
@@ -32,6 +27,7 @@ exec -a slirp4netns "$WORLD_BIN/merd" "\$@" 2>>"$PODMAN_LOG"
 EOF
 	chmod 0755 "$WORLD_BIN/slirp4netns"
 	install -m 0666 /dev/null "$PODMAN_LOG"
+	export PODMAN_CMD_PATH=$WORLD_BIN/slirp4netns
 	podman_image || return 1
 }
 
@@ -43,6 +39,7 @@ teardown_file() {
 
 setup() {
 	command -v podman >/dev/null || skip "podman is not installed"
+	PODMAN_ARGS=(--network-cmd-path "$PODMAN_CMD_PATH")
 }
 
 teardown() {
@@ -50,41 +47,6 @@ teardown() {
 	world_dump_logs
 	echo "--- merd as slirp4netns" >&2
 	tail -n 20 "$PODMAN_LOG" >&2
-}
-
-# podman_user() - Run podman ARGS... as the test user in "host" (see the top)
-podman_user() {
-	local home=$WORLD_DIR/home
-	user_argv env XDG_RUNTIME_DIR="$home/xdg" \
-		podman --root "$home/pod/root" --runroot "$home/pod/run" \
-		--storage-driver vfs --cgroup-manager cgroupfs --runtime runc \
-		--events-backend file --network-cmd-path "$WORLD_BIN/slirp4netns" "$@"
-	# USER_ARGV starts with "ip netns exec NS": keep what follows
-	(cd "$WORLD_DIR" && exec nsenter --net="/run/netns/$HOST_NS" unshare -m \
-		sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
-		"/etc/netns/$HOST_NS/resolv.conf" "${USER_ARGV[@]:4}")
-}
-
-# podman_image() - Import localhost/merd-test-box: busybox and the tools
-podman_image() {
-	local img=$WORLD_DIR/run/box a
-	mkdir -p "$img/bin" "$img/etc" "$img/tmp" "$WORLD_DIR/home/xdg"
-	install -m 0755 "$(command -v busybox)" "$WORLD_BIN/tcp_xfer" "$img/bin/"
-	for a in sh nslookup cat ip nc echo sleep; do
-		ln -s busybox "$img/bin/$a"
-	done
-	chown -R "$MERD_TEST_USER:" "$WORLD_DIR/home" "$img"
-	chmod 0700 "$WORLD_DIR/home/xdg"
-	tar -C "$img" -c . | podman_user import - localhost/merd-test-box \
-		>"$WORLD_DIR/log/podman-import.log" 2>&1 ||
-		world_fail "podman import: $(tail -n 5 "$WORLD_DIR/log/podman-import.log")"
-}
-
-# podman_stop_pause() - Stop the test user's podman pause process, if any
-podman_stop_pause() {
-	local f=$WORLD_DIR/home/xdg/libpod/tmp/pause.pid
-	[ -s "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
-	return 0
 }
 
 @test "podman: a container fetches 8 MiB from inet intact, merd as its slirp4netns" {
