@@ -9,8 +9,9 @@
  * make the frames the fuzzer writes get past checks it could not solve:
  *
  *	FZ_DST_OURS	destination MAC set to merd's
- *	FZ_IP_CSUM	IPv4 header checksum recomputed; for IPv6, the
- *			ICMPv6 checksum (merd checks it, for NDP)
+ *	FZ_IP_CSUM	every checksum merd checks recomputed: the IPv4
+ *			header's, and TCP, UDP, ICMP and ICMPv6 checksums
+ *			over the length the IP header gives
  *	FZ_ACK_ISN	TCP acknowledgement number taken as an offset from
  *			the ISN of merd's last SYN-ACK (a keyed hash)
  *	FZ_PUMP		after the frame, one round of the event loop
@@ -52,6 +53,35 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /**
+ * fuzz_l4_csum() - Recompute a transport checksum merd checks
+ * @l4:		Transport header
+ * @len:	Transport header and payload length, from the IP header
+ * @proto:	IP protocol: TCP, UDP, ICMP or ICMPv6 (others untouched)
+ * @pseudo:	Sum of the pseudo-header (0 for ICMP, which has none)
+ */
+static void fuzz_l4_csum(uint8_t *l4, size_t len, uint8_t proto,
+			 uint32_t pseudo)
+{
+	size_t off;
+	uint16_t sum;
+
+	switch (proto) {
+	case IPPROTO_TCP: off = 16; break;
+	case IPPROTO_UDP: off = 6; break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: off = 2; break;
+	default: return;
+	}
+	if (len < off + 2)
+		return;
+	memset(l4 + off, 0, 2);
+	sum = h_csum_ref(l4, len, pseudo);
+	if (proto == IPPROTO_UDP && !sum)
+		sum = 0xffff;		/* 0 would mean "no checksum" */
+	wr16(l4 + off, sum);
+}
+
+/**
  * fuzz_fixup6() - Apply a record's flags to an IPv6 packet
  * @ip:		IPv6 header, inside the frame
  * @len:	Bytes from @ip to the end of the frame, at least 40
@@ -65,14 +95,12 @@ static void fuzz_fixup6(uint8_t *ip, size_t len, uint8_t flags)
 
 	if (flags & FZ_ACK_ISN && ip[6] == IPPROTO_TCP && len >= 40 + 20)
 		wr32(l4 + 8, rd32(l4 + 8) + fuzz_last_isn() + 1);
-	if (!(flags & FZ_IP_CSUM) || ip[6] != IPPROTO_ICMPV6 || plen < 4 ||
-	    40 + plen > len)
+	if (!(flags & FZ_IP_CSUM) || 40 + plen > len)
 		return;
 	for (i = 8; i < 40; i += 2)		/* source, destination */
 		pseudo += rd16(ip + i);
-	pseudo += (uint32_t)plen + IPPROTO_ICMPV6;
-	memset(l4 + 2, 0, 2);
-	wr16(l4 + 2, h_csum_ref(l4, plen, pseudo));
+	pseudo += (uint32_t)plen + ip[6];
+	fuzz_l4_csum(l4, plen, ip[6], pseudo);
 }
 
 /**
@@ -84,7 +112,8 @@ static void fuzz_fixup6(uint8_t *ip, size_t len, uint8_t flags)
 static void fuzz_fixup(uint8_t *f, size_t len, uint8_t flags)
 {
 	uint8_t *ip = f + 14, *th;
-	size_t ihl;
+	uint32_t pseudo = 0;
+	size_t ihl, tot;
 
 	if (flags & FZ_DST_OURS && len >= 6)
 		memcpy(f, fuzz_h.c.our_mac, 6);
@@ -98,10 +127,17 @@ static void fuzz_fixup(uint8_t *f, size_t len, uint8_t flags)
 	th = ip + ihl;
 	if (flags & FZ_ACK_ISN && ip[9] == IPPROTO_TCP && th + 20 <= f + len)
 		wr32(th + 8, rd32(th + 8) + fuzz_last_isn() + 1);
-	if (flags & FZ_IP_CSUM) {
-		memset(ip + 10, 0, 2);
-		wr16(ip + 10, h_csum_ref(ip, ihl, 0));
-	}
+	if (!(flags & FZ_IP_CSUM))
+		return;
+	memset(ip + 10, 0, 2);
+	wr16(ip + 10, h_csum_ref(ip, ihl, 0));
+	tot = rd16(ip + 2);
+	if (tot < ihl || 14 + tot > len)
+		return;
+	if (ip[9] != IPPROTO_ICMP)
+		pseudo = (uint32_t)rd16(ip + 12) + rd16(ip + 14) +
+			 rd16(ip + 16) + rd16(ip + 18) + ip[9] + (tot - ihl);
+	fuzz_l4_csum(th, tot - ihl, ip[9], pseudo);
 }
 
 /**
