@@ -19,7 +19,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "flow.h"
 #include "fwd.h"
+#include "hash.h"
 #include "inany.h"
 #include "log.h"
 #include "merd.h"
@@ -29,6 +31,8 @@
 
 #define FWD_SPEC_MAX	512
 #define FWD_BACKLOG	128
+#define FWD_PICK_TRIES	32	/* remote ports tried for a mapped client */
+#define FWD_PICK_PORT_MIN	1024
 
 /**
  * fwd_range() - Parse FIRST[-LAST]
@@ -297,6 +301,11 @@ static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
 			SO_REUSEADDR, &one, sizeof(one));
 	if (v6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* UDP: learn the address each client sent to, to answer from it */
+	if (type == SOCK_DGRAM)
+		setsockopt(s, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+			   v6 ? IPV6_RECVPKTINFO : IP_PKTINFO, &one,
+			   sizeof(one));
 	if (bind(s, (struct sockaddr *)&ss, sl) ||
 	    (type == SOCK_STREAM && listen(s, FWD_BACKLOG))) {
 		rc = -errno;
@@ -384,6 +393,108 @@ void fwd_guest_addr(const struct ctx *c, bool v6, struct in6_addr *a)
 	else
 		inany_from_v4(a, c->guest_addr4.s_addr ? c->guest_addr4 :
 							 c->conf.addr4);
+}
+
+/**
+ * fwd_same_ends() - Tell whether a flow's socket joins a client and a
+ * local address
+ * @f:		Flow
+ * @client:	Client's address
+ * @local:	Host address the client sent to, NULL not to compare it
+ *
+ * Return: true if the socket's peer is @client (and its name @local)
+ */
+static bool fwd_same_ends(const struct flow *f,
+			  const struct sockaddr_storage *client,
+			  const struct sockaddr_storage *local)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct in6_addr a, b;
+	socklen_t sl = sizeof(ss);
+	uint16_t pa, pb;
+
+	if (f->sock < 0 || getpeername(f->sock, (struct sockaddr *)&ss, &sl) ||
+	    ss.ss_family != client->ss_family)
+		return false;
+	inany_from_sockaddr(&a, &pa, &ss);
+	inany_from_sockaddr(&b, &pb, client);
+	if (pa != pb || !inany_equal(&a, &b))
+		return false;
+	if (!local)
+		return true;
+	sl = sizeof(ss);
+	if (getsockname(f->sock, (struct sockaddr *)&ss, &sl) ||
+	    ss.ss_family != local->ss_family)
+		return false;
+	inany_from_sockaddr(&a, &pa, &ss);
+	inany_from_sockaddr(&b, &pb, local);
+	return pa == pb && inany_equal(&a, &b);
+}
+
+/**
+ * fwd_candidate_port() - Remote port to try for a client whose view is taken
+ * @c:		Execution context
+ * @client:	Client's address
+ * @try:	Attempt number, from 1
+ *
+ * The sequence depends only on the client and a secret key, so a UDP
+ * client's later datagrams find the port its flow got.
+ *
+ * Return: a port from 1024 to 65535
+ */
+static uint16_t fwd_candidate_port(const struct ctx *c,
+				   const struct sockaddr_storage *client,
+				   unsigned int try)
+{
+	struct {
+		struct in6_addr addr;
+		uint16_t port;
+		uint16_t pad;
+		uint32_t try;
+	} in = { .try = try };
+
+	inany_from_sockaddr(&in.addr, &in.port, client);
+	return (uint16_t)(FWD_PICK_PORT_MIN +
+			  siphash(c->flows.key, &in, sizeof(in)) %
+			  (65536 - FWD_PICK_PORT_MIN));
+}
+
+/**
+ * fwd_flow_key() - Give a forwarded client a key no other flow has
+ * @c:		Execution context
+ * @key:	Key as the guest would see the client; its remote port is
+ *		replaced if another flow has that view (two host clients
+ *		mapped to the gateway with the same port, say)
+ * @client:	Client's real address
+ * @local:	For UDP, the host address the client sent to: a flow whose
+ *		socket joins it to @client is the client's own; NULL for TCP
+ * @found:	Set to that flow, or NULL
+ *
+ * Return: 0 if @key is free or @found is set, -EADDRINUSE if every
+ * candidate port is taken (counted)
+ */
+int fwd_flow_key(struct ctx *c, struct flow_key *key,
+		 const struct sockaddr_storage *client,
+		 const struct sockaddr_storage *local, struct flow **found)
+{
+	unsigned int try;
+
+	*found = NULL;
+	for (try = 0; try < FWD_PICK_TRIES; try++) {
+		struct flow *f;
+
+		if (try)
+			key->remote_port = fwd_candidate_port(c, client, try);
+		f = flow_lookup(&c->flows, key);
+		if (!f)
+			return 0;
+		if (local && fwd_same_ends(f, client, local)) {
+			*found = f;
+			return 0;
+		}
+	}
+	count_drop(c, CNT_drop_flow_full);
+	return -EADDRINUSE;
 }
 
 /**

@@ -67,11 +67,17 @@ struct fwd {
 };
 
 struct ctx;
+struct flow;
+struct flow_key;
+struct sockaddr_storage;
 
 int fwd_parse(struct fwd_rules *rules, uint8_t proto, const char *spec);
 int fwd_open(struct ctx *c);
 void fwd_event(struct ctx *c, uint32_t idx);
 void fwd_remote_addr(const struct ctx *c, struct in6_addr *a);
 void fwd_guest_addr(const struct ctx *c, bool v6, struct in6_addr *a);
+int fwd_flow_key(struct ctx *c, struct flow_key *key,
+		 const struct sockaddr_storage *client,
+		 const struct sockaddr_storage *local, struct flow **found);
 
 #endif /* MERD_FWD_H */
