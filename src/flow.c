@@ -31,6 +31,7 @@
 #include "hash.h"
 #include "log.h"
 #include "merd.h"
+#include "splice.h"
 #include "tcp.h"
 #include "util.h"
 
@@ -225,6 +226,8 @@ void flow_remove(struct ctx *c, struct flow *f)
 
 	if (f->sock >= 0)
 		close(f->sock);
+	if (f->key.proto == FLOW_SPLICE)
+		splice_close(f);
 	flow_unlink(ft, f);
 
 	last = ft->active[--ft->n_active];

@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# fwd_loop.bats - Namespace mode, the rest of port forwarding: -T/-U (the
+# namespace's loopback joined to the host's: TCP spliced, UDP relayed),
+# -t/-u auto (ports bound in the namespace forwarded as they appear) and
+# -t/-u all (every free port, those bound on the host left alone).
+#
+# The host's servers are fwd_peer serve run as root in "host" (they listen
+# on every address, loopback included); the namespace's clients are
+# fwd_peer run by merd --ns as its command, their lines collected in a
+# file. See lib/fwd.bash for fwd_peer and the checks.
+
+load lib/world
+load lib/fwd
+
+setup() {
+	world_setup && fwd_inet_addrs
+}
+
+teardown() {
+	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+		world_dump_logs
+		[ ! -s "${FWD_LOG:-}" ] || { echo "--- server" >&2; cat "$FWD_LOG" >&2; }
+		[ ! -s "${LOOP_OUT:-}" ] || { echo "--- clients" >&2; cat "$LOOP_OUT" >&2; }
+	fi
+	world_teardown
+}
+
+# host_server() - Start fwd_peer serve as USER ("root" or the test user) in
+# "host" on PORT...; its log is $FWD_LOG
+host_server() {
+	local user=$1
+	shift
+	FWD_LOG=$WORLD_DIR/run/host-server.log
+	rm -f "$WORLD_DIR/run/host-server.ready"
+	if [ "$user" = root ]; then
+		_world_bg host-server ip netns exec "$HOST_NS" "$WORLD_BIN/fwd_peer" serve \
+			-l "$FWD_LOG" -r "$WORLD_DIR/run/host-server.ready" -w 300 "$@"
+	else
+		user_argv "$WORLD_BIN/fwd_peer" serve -l "$FWD_LOG" \
+			-r "$WORLD_DIR/run/host-server.ready" -w 300 "$@"
+		_world_bg host-server "${USER_ARGV[@]}"
+	fi
+	_wait_for 10 test -e "$WORLD_DIR/run/host-server.ready"
+}
+
+# ns_clients() - Run merd --ns MERD_ARGS... -- with the shell script SCRIPT
+# as its command (fwd_peer is $P there); the clients' lines go to $LOOP_OUT.
+# Usage: ns_clients SCRIPT MERD_ARGS...
+ns_clients() {
+	local script=$1
+	shift
+	LOOP_OUT=$WORLD_DIR/run/clients.out
+	: >"$LOOP_OUT"
+	chown "$MERD_TEST_USER" "$LOOP_OUT"
+	MERD_NS_TIMEOUT=${MERD_NS_TIMEOUT:-120} merd_ns "$@" -- \
+		env P="$WORLD_BIN/fwd_peer" O="$LOOP_OUT" sh -c "$script; true"
+}
+
+# loop_line() - Print the client line of request ID from $LOOP_OUT
+loop_line() {
+	grep "^$1 " "$LOOP_OUT" | tail -n 1
+}
+
+@test "-T: a process in the namespace reaches a TCP server on the host's 127.0.0.1 and ::1" {
+	host_server root 5432
+	ns_clients '"$P" -i t4 tcp 127.0.0.1 5432 hello >>"$O"; "$P" -i t6 tcp ::1 5432 hello >>"$O"' \
+		-T 5432
+	fwd_check_hello "$(loop_line t4)" 127.0.0.1 5432 any
+	fwd_check_hello "$(loop_line t6)" ::1 5432 any
+}
+
+@test "-T 6000:5432 translates the port; a port without a host server resets the client" {
+	host_server root 5432
+	ns_clients '"$P" -i tr tcp 127.0.0.1 6000 hello >>"$O"; "$P" -i none tcp 127.0.0.1 6001 hello >>"$O"' \
+		-T 6000:5432 -T 6001
+	fwd_check_hello "$(loop_line tr)" 127.0.0.1 5432 any
+	echo "client: $(loop_line none)"
+	[ "$(fwd_kv result "$(loop_line none)")" = ECONNRESET ] ||
+		[ "$(fwd_kv result "$(loop_line none)")" = ECONNREFUSED ]
+}
+
+@test "-T: 256 MiB each way through the splice path, SHA-256 intact; half-close carried" {
+	local n=$((256 << 20))
+	host_server root 5432
+	ns_clients "\"\$P\" -t 120 -i up tcp 127.0.0.1 5432 up $n >>\"\$O\"; \"\$P\" -t 120 -i down tcp ::1 5432 down $n >>\"\$O\"" \
+		-T 5432
+	# "up" ends with the client's FIN, answered after it: half-close works
+	fwd_check_up "$(loop_line up)" $n
+	fwd_check_down "$(loop_line down)" $n
+}
+
+@test "-U: a UDP exchange with a server on the host's 127.0.0.1 and ::1" {
+	host_server root 5353
+	ns_clients '"$P" -i u4 udp 127.0.0.1 5353 hello >>"$O"; "$P" -i u6 udp ::1 5353 hello >>"$O"' \
+		-U 5353
+	fwd_check_hello "$(loop_line u4)" 127.0.0.1 5353 any
+	fwd_check_hello "$(loop_line u6)" ::1 5353 any
+}
+
+@test "-T and -U are refused outside namespace mode, -T auto as not supported" {
+	local rc=0
+	user_argv "$MERD" -f -s "$WORLD_DIR/run/x.sock" -T 5432
+	(cd "$WORLD_DIR" && "${USER_ARGV[@]}") 2>"$MERD_LOG" || rc=$?
+	cat "$MERD_LOG"
+	[ $rc -eq 1 ] && grep -q 'namespace mode' "$MERD_LOG"
+	rc=0
+	merd_ns -T auto -- true || rc=$?
+	cat "$MERD_LOG"
+	[ $rc -eq 1 ] && grep -q 'not supported' "$MERD_LOG"
+}
+
+# poll_ok() - Poll a TCP hello from inet to host PORT until it is served,
+# for up to MS milliseconds; print the last client line
+poll_ok() {
+	local port=$1 ms=$2 t0 line i=0
+	t0=$(date +%s%N)
+	while :; do
+		i=$((i + 1))
+		line=$(FWD_HELLO_SECS=1 fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" "$port" p$port-$i)
+		[ "$(fwd_kv result "$line")" = OK ] && break
+		[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt "$ms" ] || break
+		sleep 0.1
+	done
+	echo "$line"
+}
+
+@test "-t auto -u auto: a server started in the namespace after merd is reachable from inet within 2 s" {
+	local line
+	FWD_SERVE_DELAY=2 fwd_ns_start -t auto -u auto -- 7777 7778
+	# nothing listens in the namespace yet: merd forwards nothing
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 7777 before)"
+	_wait_for 10 test -e "$FWD_READY"
+	line=$(poll_ok 7777 2000)
+	fwd_check_hello "$line" "$FWD_INET4" 7777
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET6" tcp "$FWD_HOST6" 7778 a6)" "$FWD_INET6" 7778
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 7778 au)" "$FWD_INET4" 7778
+	# and a port the namespace does not bind is not forwarded
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 7779 other)"
+	fwd_ns_stop
+}
