@@ -139,3 +139,58 @@ poll_ok() {
 	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 7779 other)"
 	fwd_ns_stop
 }
+
+# udp_host_squatter() - As the test user (merd's own: SO_REUSEPORT would let
+# merd share its port), bind UDP 0.0.0.0:PORT and answer "ID host" to each
+# "ID ..." datagram
+udp_host_squatter() {
+	user_argv /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+open(sys.argv[2], "w").close()
+while True:
+    d, a = s.recvfrom(2048)
+    s.sendto(d.split()[0] + b" host", a)' "$1" "$WORLD_DIR/run/squatter.ready"
+	_world_bg squatter "${USER_ARGV[@]}"
+	_wait_for 10 test -e "$WORLD_DIR/run/squatter.ready"
+}
+
+@test "-t all -u all: a guest server on an arbitrary port is reachable; ports bound on the host beforehand are left alone" {
+	local line
+	# "all" takes a socket per port and family: keep the range within
+	# this machine's open files limit (ports 18000-19999 here)
+	in_host sysctl -qw net.ipv4.ip_unprivileged_port_start=18000
+	in_host sysctl -qw net.ipv4.ip_local_port_range="20000 65535"
+	host_server root 19458
+	udp_host_squatter 19457
+	fwd_ns_start -t all -u all -- 19123 19457 19458 17999 20001
+	grep 'all:' "$MERD_LOG"
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 19123 t4)" "$FWD_INET4" 19123
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET6" tcp "$FWD_HOST6" 19123 t6)" "$FWD_INET6" 19123
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 19123 u4)" "$FWD_INET4" 19123
+	# below ip_unprivileged_port_start, and in the ephemeral range: not taken
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 17999 low)"
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 20001 eph)"
+	# TCP 19458: the host's own server answers, the guest's sees nothing
+	line=$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 19458 hostt)
+	echo "client: $line"
+	[ "$(fwd_kv result "$line")" = OK ]
+	grep -q ' id=hostt ' "$WORLD_DIR/run/host-server.log"
+	fwd_not grep -q ' id=hostt ' "$FWD_LOG"
+	# UDP 19457: bound by merd's own user with SO_REUSEPORT, still left alone
+	line=$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 19457 hostu)
+	echo "client: $line"
+	[ "$(fwd_kv reply "$line")" = "hostu host" ]
+	fwd_not grep -q ' id=hostu ' "$FWD_LOG"
+	fwd_ns_stop
+}
+
+@test "-t all is refused with a clear line when the open files limit is too low" {
+	local rc=0
+	ulimit -n 4096	# ports 1024-32767: 63488 sockets
+	merd_ns -t all -- true || rc=$?
+	cat "$MERD_LOG"
+	[ $rc -eq 1 ] && [ "$(grep -c . "$MERD_LOG")" -eq 1 ] && grep -q 'open files limit' "$MERD_LOG"
+}

@@ -131,12 +131,11 @@ ns_once() {
 	EOF
 }
 
-@test "-t all and -u auto are refused as not supported yet" {
-	fwd_bad_spec ns_once all -t all
+@test "-T all is refused; -T auto and -U auto are refused as not supported yet" {
+	fwd_bad_spec ns_once "'all'" -T all
+	fwd_bad_spec ns_once auto -U auto
 	grep -q 'not supported' "$MERD_LOG"
-	fwd_bad_spec ns_once auto -u auto
-	grep -q 'not supported' "$MERD_LOG"
-	fwd_bad_spec ns_once auto -t auto
+	fwd_bad_spec ns_once auto -T auto
 	[ ! -e "$WORLD_DIR/run/ran" ]
 }
 
