@@ -179,7 +179,7 @@ static int fwd_parse_word(struct fwd_rules *rules, uint8_t proto,
 {
 	bool out = opt[1] == 'T' || opt[1] == 'U';
 
-	if (strcmp(spec, "all") && strcmp(spec, "auto"))
+	if (strcmp(spec, "all") != 0 && strcmp(spec, "auto") != 0)
 		return 0;
 	if (out && !strcmp(spec, "all")) {
 		err("invalid %s spec 'all': only -t and -u take it", opt);

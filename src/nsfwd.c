@@ -110,16 +110,14 @@ static int nsfwd_open_one(const struct fwd_rule *r, uint16_t port, bool v6)
 		return -1;
 	sl = inany_sockaddr(&ss, &a, port);
 	s = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, r->proto);
-	if (s < 0)
-		e = errno;
-	else if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-		 (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-				   sizeof(one))) ||
-		 bind(s, (struct sockaddr *)&ss, sl) ||
-		 (type == SOCK_STREAM && listen(s, NSFWD_BACKLOG)))
-		e = errno;
-	else
+	if (s >= 0 &&
+	    !setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) &&
+	    (!v6 || !setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				sizeof(one))) &&
+	    !bind(s, (struct sockaddr *)&ss, sl) &&
+	    (type != SOCK_STREAM || !listen(s, NSFWD_BACKLOG)))
 		return s;
+	e = errno;
 	if (s >= 0)
 		close(s);
 	if ((e == EADDRNOTAVAIL || e == EAFNOSUPPORT) && v6 && !r->bound)
@@ -425,10 +423,10 @@ void nsfwd_scan(struct ctx *c)
 		if (!(c->conf.fwd.autos & FWD_PROTO_BIT(proto)))
 			continue;
 		memset(now, 0, sizeof(now));
-		portscan_read(c->nsfwd.proc[2 * k], proto, PORTSCAN_SERVERS,
-			      now);
-		portscan_read(c->nsfwd.proc[2 * k + 1], proto, PORTSCAN_SERVERS,
-			      now);
+		portscan_read(c->nsfwd.proc[k ? 2 : 0], proto,
+			      PORTSCAN_SERVERS, now);
+		portscan_read(c->nsfwd.proc[k ? 3 : 1], proto,
+			      PORTSCAN_SERVERS, now);
 		for (p = 1; p < 65536; p++) {
 			bool want = now[p / 8] & (1 << (p % 8));
 			uint8_t *have = &c->nsfwd.fwd_auto[k][p / 8];

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,7 +71,7 @@ static const char *portscan_addr(const char *s, struct in6_addr *a,
 	if (len != 8 && len != 32)
 		return NULL;
 	for (i = 0; i < (int)len / 8; i++) {
-		if (!portscan_hex(s + 8 * i, 8, &w))
+		if (!portscan_hex(s + (ptrdiff_t)8 * i, 8, &w))
 			return NULL;
 		/* the word was printed in host order from network bytes */
 		memcpy(&a->s6_addr[len == 8 ? 12 : 4 * i], &w, 4);
