@@ -194,3 +194,27 @@ while True:
 	cat "$MERD_LOG"
 	[ $rc -eq 1 ] && [ "$(grep -c . "$MERD_LOG")" -eq 1 ] && grep -q 'open files limit' "$MERD_LOG"
 }
+
+@test "--netns PID: -T reaches the host's loopback from the attached namespace; -t auto follows a server there as it starts and stops" {
+	local target line
+	host_server root 5432
+	user_argv unshare -rn sleep 60
+	_world_bg target "${USER_ARGV[@]}"
+	target=$(tail -n 1 "$WORLD_DIR/pids")
+	_wait_for 5 eval '[ "$(cat /proc/$target/comm)" = sleep ]'
+	user_argv "$MERD" -f --netns "$target" -T 5432 -t auto
+	_world_bg merd "${USER_ARGV[@]}"
+	_wait_for 5 eval 'nsenter -t "$target" -n ip -o addr show tap0 | grep -q inet'
+	line=$(nsenter -t "$target" -n "$WORLD_BIN/fwd_peer" -t 5 -i nt tcp 127.0.0.1 5432 hello || :)
+	fwd_check_hello "$line" 127.0.0.1 5432 any
+	# a server in the namespace, started after merd: reachable from inet
+	FWD_LOG=$WORLD_DIR/run/ns-server.log
+	_world_bg ns-server nsenter -t "$target" -n "$WORLD_BIN/fwd_peer" serve \
+		-l "$FWD_LOG" -r "$WORLD_DIR/run/ns-server.ready" -w 60 7777
+	_wait_for 10 test -e "$WORLD_DIR/run/ns-server.ready"
+	fwd_check_hello "$(poll_ok 7777 2000)" "$FWD_INET4" 7777
+	# the server goes: so does the forward (refused, not reset)
+	kill "$(tail -n 1 "$WORLD_DIR/pids")"
+	_wait_for 3 eval 'fwd_check_refused "$(FWD_HELLO_SECS=1 fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 7777 gone)"'
+	kill "$target"
+}
