@@ -344,9 +344,13 @@ void flow_close_all(struct ctx *c)
 		struct flow *f = &c->flows.flows[c->flows.active[0]];
 
 		/* the guest's end is gone: reset the host peers of TCP */
-		if (f->key.proto == FLOW_TCP && f->sock >= 0)
+		if ((f->key.proto == FLOW_TCP || f->key.proto == FLOW_SPLICE) &&
+		    f->sock >= 0)
 			setsockopt(f->sock, SOL_SOCKET, SO_LINGER, &abort_now,
 				   sizeof(abort_now));
+		if (f->key.proto == FLOW_SPLICE && f->splice.host >= 0)
+			setsockopt(f->splice.host, SOL_SOCKET, SO_LINGER,
+				   &abort_now, sizeof(abort_now));
 		flow_remove(c, f);
 	}
 }

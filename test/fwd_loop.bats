@@ -218,3 +218,54 @@ while True:
 	_wait_for 3 eval 'fwd_check_refused "$(FWD_HELLO_SECS=1 fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 7777 gone)"'
 	kill "$target"
 }
+
+# rst_server() - As root in "host", accept two connections on 127.0.0.1:PORT:
+# reset the first after its first bytes; on the second, wait for the
+# client's reset and write what recv() said to $WORLD_DIR/run/rst.out
+rst_server() {
+	_world_bg rst-server ip netns exec "$HOST_NS" /usr/bin/python3 -c '
+import socket, struct, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+open(sys.argv[2] + ".ready", "w").close()
+a, _ = s.accept()
+a.recv(10)
+a.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+a.close()
+a, _ = s.accept()
+a.settimeout(10)
+try:
+    r = "data %r" % a.recv(10)
+    r = "then %r" % a.recv(10)
+except ConnectionResetError:
+    r = "reset"
+except socket.timeout:
+    r = "timeout"
+open(sys.argv[2], "w").write(r + "\n")' "$1" "$WORLD_DIR/run/rst.out"
+	_wait_for 10 test -e "$WORLD_DIR/run/rst.out.ready"
+}
+
+@test "-T: a reset by either end reaches the other one" {
+	rst_server 5440
+	ns_clients '/usr/bin/python3 -c "
+import socket, struct
+c = socket.create_connection((\"127.0.0.1\", 5440))
+c.settimeout(10)
+c.sendall(b\"x\")
+try:
+    print(\"first\", c.recv(10))
+except ConnectionResetError:
+    print(\"first reset\")
+c = socket.create_connection((\"127.0.0.1\", 5440))
+c.sendall(b\"y\")
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack(\"ii\", 1, 0))
+c.close()
+" >>"$O"' -T 5440
+	cat "$LOOP_OUT"
+	grep -qx 'first reset' "$LOOP_OUT"
+	_wait_for 5 test -s "$WORLD_DIR/run/rst.out"
+	cat "$WORLD_DIR/run/rst.out"
+	grep -qx 'reset' "$WORLD_DIR/run/rst.out"
+}

@@ -10,8 +10,9 @@
 # being fwd_peer's server (test/tools/fwd_peer.c), which logs the address
 # and port every client came from. Clients are fwd_peer too, run as root in
 # "inet" (bound to 198.51.100.3 / 2001:db8:1::3: not merd's gateway address)
-# or in "host". Tests of known merd bugs skip, naming the bug, while it is
-# there (known_bug in lib/fwd.bash; MERD_TEST_STRICT=1 makes them fail).
+# or in "host". Two host clients the guest would see alike are both served
+# (TCP and UDP); a UDP answer leaves from the address the client sent to.
+# -T/-U, all and auto: fwd_loop.bats.
 
 load lib/world
 load lib/fwd
