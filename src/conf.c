@@ -68,8 +68,21 @@ static const char conf_usage[] =
 "  -6, --ipv6-only        IPv6 only\n"
 "Port forwarding (host to guest):\n"
 "  -t, --tcp-ports SPEC   TCP ports: [ADDR/]PORTS, PORTS a comma list of\n"
-"                         P, P-Q, P:GUEST, P-Q:G-H, ~EXCLUDED; or none\n"
+"                         P, P-Q, P:GUEST, P-Q:G-H, ~EXCLUDED; or none;\n"
+"                         or all, or auto (see below)\n"
 "  -u, --udp-ports SPEC   UDP ports, same syntax\n"
+"                         all: every port from\n"
+"                         net.ipv4.ip_unprivileged_port_start up, but the\n"
+"                         ephemeral range and ports bound at start (one\n"
+"                         socket per port and family: needs ulimit -n)\n"
+"                         auto (namespace mode): ports bound in the\n"
+"                         namespace, forwarded as they appear (1 s scan)\n"
+"Namespace mode, namespace to host loopback:\n"
+"  -T, --tcp-ns SPEC      TCP ports of the namespace's 127.0.0.1 and ::1\n"
+"                         joined to the same port (or P:HOSTPORT) of the\n"
+"                         host's loopback, spliced; same syntax, ADDR is\n"
+"                         the namespace's address to listen on\n"
+"  -U, --udp-ns SPEC      UDP ports, same syntax, datagrams relayed\n"
 "Flows:\n"
 "      --max-flows N      size of the flow table (default 65536)\n"
 "      --udp-timeout S    idle UDP flows expire after S seconds (180)\n"
@@ -117,6 +130,8 @@ static const struct option conf_options[] = {
 	{ "ipv6-only",	no_argument,		NULL, '6' },
 	{ "tcp-ports",	required_argument,	NULL, 't' },
 	{ "udp-ports",	required_argument,	NULL, 'u' },
+	{ "tcp-ns",	required_argument,	NULL, 'T' },
+	{ "udp-ns",	required_argument,	NULL, 'U' },
 	{ "max-flows",	required_argument,	NULL, OPT_MAX_FLOWS },
 	{ "udp-timeout", required_argument,	NULL, OPT_UDP_TIMEOUT },
 	{ "icmp-timeout", required_argument,	NULL, OPT_ICMP_TIMEOUT },
@@ -347,6 +362,8 @@ int conf_option(struct conf *conf, int opt, const char *arg)
 		return 0;
 	case 't': return fwd_parse(&conf->fwd, IPPROTO_TCP, arg);
 	case 'u': return fwd_parse(&conf->fwd, IPPROTO_UDP, arg);
+	case 'T': return fwd_parse_opt(&conf->fwd_out, IPPROTO_TCP, arg, "-T");
+	case 'U': return fwd_parse_opt(&conf->fwd_out, IPPROTO_UDP, arg, "-U");
 	case '4': conf->v6 = false; return 0;
 	case '6': conf->v4 = false; return 0;
 	case OPT_MAX_FLOWS:
@@ -392,7 +409,7 @@ int conf_parse(struct conf *conf, int argc, char **argv)
 		log_init(conf->log_level, false);
 		return rc;
 	}
-	while ((opt = getopt_long(argc, argv, "+s:F:1i:a:n:g:D:S:m:t:u:P:46fdqh",
+	while ((opt = getopt_long(argc, argv, "+s:F:1i:a:n:g:D:S:m:t:u:T:U:P:46fdqh",
 				  conf_options, NULL)) != -1) {
 		rc = conf_option(conf, opt, optarg);
 		if (rc)
@@ -402,6 +419,11 @@ int conf_parse(struct conf *conf, int argc, char **argv)
 
 	if (!conf->v4 && !conf->v6) {
 		err("-4 and -6 together leave no protocol");
+		return -EINVAL;
+	}
+	if (conf->mode != MODE_NS && (conf->fwd_out.n || conf->fwd.autos)) {
+		err("%s needs namespace mode (--ns or --netns)",
+		    conf->fwd_out.n ? "-T/-U" : "auto");
 		return -EINVAL;
 	}
 	if (conf->mode == MODE_NS && conf->netns[0]) {

@@ -73,6 +73,8 @@ struct conf_dns6 {
  * @max_flows:	Size of the flow table
  * @tap_name:	Namespace mode: tap device name inside
  * @fwd:	Ports forwarded from the host to the guest
+ * @fwd_out:	Namespace mode: ports of the namespace's loopback forwarded
+ *		to the host's (-T, -U)
  * @netns:	Namespace mode: existing namespace to attach to (PID or
  *		path), empty to create one
  * @no_config:	Leave an attached namespace's addresses and routes alone
@@ -108,6 +110,7 @@ struct conf {
 	unsigned int max_flows;
 	char tap_name[IFNAMSIZ];
 	struct fwd_rules fwd;
+	struct fwd_rules fwd_out;
 	char netns[PATH_MAX];
 	bool no_config;
 	char pid_file[PATH_MAX];

@@ -31,6 +31,7 @@
 #include "hash.h"
 #include "log.h"
 #include "merd.h"
+#include "splice.h"
 #include "tcp.h"
 #include "util.h"
 
@@ -225,6 +226,8 @@ void flow_remove(struct ctx *c, struct flow *f)
 
 	if (f->sock >= 0)
 		close(f->sock);
+	if (f->key.proto == FLOW_SPLICE)
+		splice_close(f);
 	flow_unlink(ft, f);
 
 	last = ft->active[--ft->n_active];
@@ -341,9 +344,13 @@ void flow_close_all(struct ctx *c)
 		struct flow *f = &c->flows.flows[c->flows.active[0]];
 
 		/* the guest's end is gone: reset the host peers of TCP */
-		if (f->key.proto == FLOW_TCP && f->sock >= 0)
+		if ((f->key.proto == FLOW_TCP || f->key.proto == FLOW_SPLICE) &&
+		    f->sock >= 0)
 			setsockopt(f->sock, SOL_SOCKET, SO_LINGER, &abort_now,
 				   sizeof(abort_now));
+		if (f->key.proto == FLOW_SPLICE && f->splice.host >= 0)
+			setsockopt(f->splice.host, SOL_SOCKET, SO_LINGER,
+				   &abort_now, sizeof(abort_now));
 		flow_remove(c, f);
 	}
 }

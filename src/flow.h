@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "splice.h"
 #include "tcp.h"
 
 #define FLOW_NONE		UINT32_MAX
@@ -18,6 +19,8 @@ enum flow_proto {
 	FLOW_UDP,
 	FLOW_ICMP,
 	FLOW_TCP,
+	FLOW_SPLICE,	/* -T: namespace's loopback joined to the host's */
+	FLOW_RELAY,	/* -U: datagrams between the two loopbacks */
 };
 
 /**
@@ -51,6 +54,8 @@ struct flow_key {
  * @bytes_out:	Payload bytes guest to host
  * @bytes_in:	Payload bytes host to guest
  * @tcp:	TCP: connection state
+ * @splice:	FLOW_SPLICE: the other socket and the pipes
+ * @relay:	FLOW_RELAY: where answers go
  */
 struct flow {
 	struct flow_key key;
@@ -63,7 +68,11 @@ struct flow {
 	uint64_t pkts_in;
 	uint64_t bytes_out;
 	uint64_t bytes_in;
-	struct tcp_conn tcp;
+	union {
+		struct tcp_conn tcp;
+		struct splice_conn splice;
+		struct relay_conn relay;
+	};
 };
 
 /**

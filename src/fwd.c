@@ -16,19 +16,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "flow.h"
 #include "fwd.h"
+#include "hash.h"
 #include "inany.h"
 #include "log.h"
 #include "merd.h"
+#include "portscan.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
 
 #define FWD_SPEC_MAX	512
 #define FWD_BACKLOG	128
+#define FWD_PICK_TRIES	32	/* remote ports tried for a mapped client */
+#define FWD_PICK_PORT_MIN	1024
+#define FWD_ALL_RESERVE	1024	/* descriptors "all" leaves for flows */
 
 /**
  * fwd_range() - Parse FIRST[-LAST]
@@ -157,6 +165,39 @@ static char *fwd_parse_addr(char *spec, struct fwd_rule *r)
 }
 
 /**
+ * fwd_parse_word() - Take "all" or "auto" as a spec
+ * @rules:	Rules, flags updated
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @spec:	The spec
+ * @opt:	Option, "-t", "-u", "-T" or "-U"
+ *
+ * Return: 1 if @spec was one of them, 0 if not, -EINVAL (reported) if it
+ * is not valid for @opt
+ */
+static int fwd_parse_word(struct fwd_rules *rules, uint8_t proto,
+			  const char *spec, const char *opt)
+{
+	bool out = opt[1] == 'T' || opt[1] == 'U';
+
+	if (strcmp(spec, "all") != 0 && strcmp(spec, "auto") != 0)
+		return 0;
+	if (out && !strcmp(spec, "all")) {
+		err("invalid %s spec 'all': only -t and -u take it", opt);
+		return -EINVAL;
+	}
+	if (out) {
+		err("%s auto: not supported yet (merd cannot open sockets in "
+		    "the namespace once isolated)", opt);
+		return -EINVAL;
+	}
+	if (!strcmp(spec, "all"))
+		rules->all |= (uint8_t)FWD_PROTO_BIT(proto);
+	else
+		rules->autos |= (uint8_t)FWD_PROTO_BIT(proto);
+	return 1;
+}
+
+/**
  * fwd_parse() - Parse a -t or -u spec into rules
  * @rules:	Rules, appended to
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
@@ -166,18 +207,32 @@ static char *fwd_parse_addr(char *spec, struct fwd_rule *r)
  */
 int fwd_parse(struct fwd_rules *rules, uint8_t proto, const char *spec)
 {
+	return fwd_parse_opt(rules, proto, spec,
+			     proto == IPPROTO_TCP ? "-t" : "-u");
+}
+
+/**
+ * fwd_parse_opt() - Parse a -t, -u, -T or -U spec into rules
+ * @rules:	Rules, appended to
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @spec:	The spec
+ * @opt:	Option, for messages and what it accepts
+ *
+ * Return: 0 on success, -EINVAL (one line naming the bad part) otherwise
+ */
+int fwd_parse_opt(struct fwd_rules *rules, uint8_t proto, const char *spec,
+		  const char *opt)
+{
 	static uint8_t excl[65536 / 8];
 	struct fwd_rule r = { .proto = proto }, items[FWD_MAX_RULES];
-	const char *opt = proto == IPPROTO_TCP ? "-t" : "-u";
 	char buf[FWD_SPEC_MAX], *list, *item, *save = NULL;
 	int n = 0, i, rc;
 
 	if (!strcmp(spec, "none"))
 		return 0;
-	if (!strcmp(spec, "all") || !strcmp(spec, "auto")) {
-		err("%s %s: not supported yet", opt, spec);
-		return -EINVAL;
-	}
+	rc = fwd_parse_word(rules, proto, spec, opt);
+	if (rc)
+		return rc < 0 ? rc : 0;
 	if (strlen(spec) >= sizeof(buf)) {
 		err("%s spec too long", opt);
 		return -EINVAL;
@@ -244,23 +299,46 @@ static void fwd_bind_error(uint8_t proto, uint16_t port, int e)
 }
 
 /**
+ * fwd_slot() - Entry for a new forwarding socket: a closed one, or the next
+ * @c:		Execution context
+ *
+ * Return: index, or FWD_MAX_SOCKS if the table is full
+ */
+static unsigned int fwd_slot(struct ctx *c)
+{
+	unsigned int i;
+
+	if (!c->fwd.n_free)
+		return c->fwd.n;
+	for (i = 0; i < c->fwd.n; i++) {
+		if (c->fwd.sock[i].fd < 0) {
+			c->fwd.n_free--;
+			return i;
+		}
+	}
+	return c->fwd.n;
+}
+
+/**
  * fwd_sock_open() - Open one forwarding socket
  * @c:		Execution context
  * @r:		Rule
  * @port:	Host port
  * @v6:		IPv6 socket (wildcard or @r's IPv6 address)
+ * @report:	Report failures, and refuse ports forwarded twice (which
+ *		costs a walk of every socket); otherwise a debug line
  *
- * Return: 0 on success, negative errno (reported)
+ * Return: 0 on success, negative errno (reported if @report)
  */
 static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
-			 uint16_t port, bool v6)
+			 uint16_t port, bool v6, bool report)
 {
 	struct sockaddr_storage ss = { 0 };
 	struct fwd_sock *fs;
 	int type = r->proto == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM, s;
 	struct in6_addr addr = in6addr_any;
 	int one = 1, rc;
-	unsigned int i;
+	unsigned int i, slot;
 	socklen_t sl;
 
 	if (r->bound)
@@ -269,9 +347,9 @@ static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
 		inany_from_v4(&addr, (struct in_addr){ .s_addr = INADDR_ANY });
 	sl = inany_sockaddr(&ss, &addr, port);
 
-	for (i = 0; i < c->fwd.n; i++) {
+	for (i = 0; report && i < c->fwd.n; i++) {
 		fs = &c->fwd.sock[i];
-		if (fs->proto == r->proto && fs->v6 == v6 &&
+		if (fs->fd >= 0 && fs->proto == r->proto && fs->v6 == v6 &&
 		    fs->host_port == port &&
 		    (!fs->rule->bound || !r->bound ||
 		     inany_equal(&fs->rule->addr, &r->addr))) {
@@ -280,7 +358,8 @@ static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
 			return -EEXIST;
 		}
 	}
-	if (c->fwd.n == FWD_MAX_SOCKS) {
+	slot = fwd_slot(c);
+	if (slot == FWD_MAX_SOCKS) {
 		err("more than %d forwarding sockets", FWD_MAX_SOCKS);
 		return -ENOSPC;
 	}
@@ -297,22 +376,231 @@ static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
 			SO_REUSEADDR, &one, sizeof(one));
 	if (v6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* UDP: learn the address each client sent to, to answer from it */
+	if (type == SOCK_DGRAM)
+		setsockopt(s, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+			   v6 ? IPV6_RECVPKTINFO : IP_PKTINFO, &one,
+			   sizeof(one));
 	if (bind(s, (struct sockaddr *)&ss, sl) ||
 	    (type == SOCK_STREAM && listen(s, FWD_BACKLOG))) {
 		rc = -errno;
-		fwd_bind_error(r->proto, port, errno);
+		if (report)
+			fwd_bind_error(r->proto, port, errno);
+		else
+			debug("cannot forward port %u: %s", port,
+			      strerror(errno));
 		close(s);
+		if (slot < c->fwd.n)
+			c->fwd.n_free++;
 		return rc;
 	}
-	fs = &c->fwd.sock[c->fwd.n];
+	if (slot == c->fwd.n)
+		c->fwd.n++;
+	fs = &c->fwd.sock[slot];
 	fs->fd = s;
 	fs->proto = r->proto;
 	fs->v6 = v6;
 	fs->host_port = port;
 	fs->rule = r;
 	fs->guest_port = (uint16_t)(r->to + (port - r->first));
-	return epoll_add(c, s, EPOLLIN,
-			 EPOLL_REF(EPOLL_TYPE_FWD, c->fwd.n++));
+	return epoll_add(c, s, EPOLLIN, EPOLL_REF(EPOLL_TYPE_FWD, slot));
+}
+
+/**
+ * fwd_port_open() - Open the sockets of one port of a rule: each family the
+ * guest has (or the rule's address's)
+ * @c:		Execution context
+ * @r:		Rule, lives as long as the sockets
+ * @port:	Host port
+ * @report:	See fwd_sock_open()
+ *
+ * Return: 0 on success, negative errno (what was opened stays open)
+ */
+int fwd_port_open(struct ctx *c, const struct fwd_rule *r, uint16_t port,
+		  bool report)
+{
+	bool want4 = c->conf.v4 && (!r->bound || inany_is_v4(&r->addr));
+	bool want6 = c->conf.v6 && (!r->bound || !inany_is_v4(&r->addr));
+	int rc;
+
+	if (!want4 && !want6) {
+		err("port forward to a family the guest does not have");
+		return -EAFNOSUPPORT;
+	}
+	if (want4 && (rc = fwd_sock_open(c, r, port, false, report)))
+		return rc;
+	if (want6 && (rc = fwd_sock_open(c, r, port, true, report)))
+		return rc;
+	return 0;
+}
+
+/**
+ * fwd_port_close() - Close the sockets of one port of a rule
+ * @c:		Execution context
+ * @r:		Rule
+ * @port:	Host port
+ */
+void fwd_port_close(struct ctx *c, const struct fwd_rule *r, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->fwd.n; i++) {
+		struct fwd_sock *fs = &c->fwd.sock[i];
+
+		if (fs->fd < 0 || fs->rule != r || fs->host_port != port)
+			continue;
+		epoll_del(c, fs->fd);
+		close(fs->fd);
+		fs->fd = -1;
+		c->fwd.n_free++;
+	}
+}
+
+/**
+ * fwd_sysctl_ports() - Read one or two numbers from a /proc/sys file
+ * @path:	File
+ * @a:		First number, kept if unreadable
+ * @b:		Second number, kept if absent; NULL for none
+ */
+static void fwd_sysctl_ports(const char *path, unsigned long *a,
+			     unsigned long *b)
+{
+	char line[64];
+	FILE *f = fopen(path, "re");
+	char *end;
+
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f)) {
+		unsigned long v = strtoul(line, &end, 10);
+
+		if (end != line) {
+			*a = v;
+			if (b) {
+				v = strtoul(end, &end, 10);
+				*b = v ? v : *b;
+			}
+		}
+	}
+	fclose(f);
+}
+
+/**
+ * fwd_bound_ports() - Ports bound on the host now, for one protocol
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @bound:	Bitmap of 65536 bits to fill
+ *
+ * Return: 0, or negative errno (reported) if the host's /proc/net cannot
+ * be read
+ */
+static int fwd_bound_ports(uint8_t proto, uint8_t *bound)
+{
+	static const char *const files[2][2] = {
+		{ "/proc/self/net/tcp", "/proc/self/net/tcp6" },
+		{ "/proc/self/net/udp", "/proc/self/net/udp6" },
+	};
+	int k, fd, rc;
+
+	memset(bound, 0, 65536 / 8);
+	for (k = 0; k < 2; k++) {
+		const char *path = files[proto == IPPROTO_UDP][k];
+
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && k)
+			continue;	/* no IPv6 on the host */
+		rc = fd < 0 ? -errno : portscan_read(fd, proto, PORTSCAN_ANY,
+						     bound);
+		if (fd >= 0)
+			close(fd);
+		if (rc) {
+			err("all: cannot read %s: %s", path, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/**
+ * fwd_all_room() - Check that the open files limit allows "all"
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @ports:	Ports to open
+ *
+ * The soft limit is raised to the hard one first.
+ *
+ * Return: 0, or -EMFILE (reported)
+ */
+static int fwd_all_room(const struct ctx *c, uint8_t proto, unsigned int ports)
+{
+	unsigned long need = (unsigned long)ports * (c->conf.v4 + c->conf.v6);
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return -errno;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur != RLIM_INFINITY &&
+	    need + c->fwd.n + FWD_ALL_RESERVE > rl.rlim_cur) {
+		err("%s all needs %lu sockets, more than the open files limit "
+		    "%lu allows with %d to spare: raise it, or list the ports",
+		    proto == IPPROTO_TCP ? "-t" : "-u", need,
+		    (unsigned long)rl.rlim_cur, FWD_ALL_RESERVE);
+		return -EMFILE;
+	}
+	if (need + c->fwd.n > FWD_MAX_SOCKS) {
+		err("all: more than %d forwarding sockets", FWD_MAX_SOCKS);
+		return -EMFILE;
+	}
+	return 0;
+}
+
+/**
+ * fwd_open_all() - "all": forward every port not bound on the host now,
+ * from ip_unprivileged_port_start up, the ephemeral range left out
+ * @c:		Execution context, explicit rules already open
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ *
+ * Ports merd already forwards count as bound. A port that cannot be bound
+ * (taken in between) is skipped.
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int fwd_open_all(struct ctx *c, uint8_t proto)
+{
+	static uint8_t bound[65536 / 8];
+	static struct fwd_rule all[2];
+	struct fwd_rule *r = &all[proto == IPPROTO_UDP];
+	unsigned long start = 1024, eph_lo = 32768, eph_hi = 60999, p;
+	unsigned int n = 0, opened = 0;
+	int rc = fwd_bound_ports(proto, bound);
+
+	if (rc)
+		return rc;
+	fwd_sysctl_ports("/proc/sys/net/ipv4/ip_unprivileged_port_start",
+			 &start, NULL);
+	fwd_sysctl_ports("/proc/sys/net/ipv4/ip_local_port_range", &eph_lo,
+			 &eph_hi);
+	start = start ? start : 1;
+	for (p = start; p <= 65535; p++)
+		n += !(bound[p / 8] & (1 << (p % 8))) &&
+		     (p < eph_lo || p > eph_hi);
+	rc = fwd_all_room(c, proto, n);
+	if (rc)
+		return rc;
+	r->proto = proto;
+	r->first = r->to = 1;
+	r->last = 65535;
+	for (p = start; p <= 65535; p++) {
+		if ((bound[p / 8] & (1 << (p % 8))) ||
+		    (p >= eph_lo && p <= eph_hi))
+			continue;
+		opened += !fwd_port_open(c, r, (uint16_t)p, false);
+	}
+	info("%s all: %u ports forwarded (%lu-65535 but the ephemeral "
+	     "%lu-%lu and %u bound)", proto == IPPROTO_TCP ? "-t" : "-u",
+	     opened, start, eph_lo, eph_hi, 65536U - (unsigned int)start -
+	     (unsigned int)(eph_hi - eph_lo + 1) - n);
+	return 0;
 }
 
 /**
@@ -328,22 +616,20 @@ int fwd_open(struct ctx *c)
 
 	for (i = 0; i < rules->n; i++) {
 		const struct fwd_rule *r = &rules->rule[i];
-		bool want4 = c->conf.v4 && (!r->bound || inany_is_v4(&r->addr));
-		bool want6 = c->conf.v6 && (!r->bound || !inany_is_v4(&r->addr));
 		unsigned int p;
 
-		if (!want4 && !want6) {
-			err("port forward to a family the guest does not have");
-			return -EAFNOSUPPORT;
-		}
 		for (p = r->first; p <= r->last; p++) {
-			if ((want4 && (rc = fwd_sock_open(c, r, (uint16_t)p,
-							   false))) ||
-			    (want6 && (rc = fwd_sock_open(c, r, (uint16_t)p,
-							   true))))
+			rc = fwd_port_open(c, r, (uint16_t)p, true);
+			if (rc)
 				return rc;
 		}
 	}
+	if (rules->all & FWD_PROTO_BIT(IPPROTO_TCP) &&
+	    (rc = fwd_open_all(c, IPPROTO_TCP)))
+		return rc;
+	if (rules->all & FWD_PROTO_BIT(IPPROTO_UDP) &&
+	    (rc = fwd_open_all(c, IPPROTO_UDP)))
+		return rc;
 	return 0;
 }
 
@@ -387,6 +673,108 @@ void fwd_guest_addr(const struct ctx *c, bool v6, struct in6_addr *a)
 }
 
 /**
+ * fwd_same_ends() - Tell whether a flow's socket joins a client and a
+ * local address
+ * @f:		Flow
+ * @client:	Client's address
+ * @local:	Host address the client sent to, NULL not to compare it
+ *
+ * Return: true if the socket's peer is @client (and its name @local)
+ */
+static bool fwd_same_ends(const struct flow *f,
+			  const struct sockaddr_storage *client,
+			  const struct sockaddr_storage *local)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct in6_addr a, b;
+	socklen_t sl = sizeof(ss);
+	uint16_t pa, pb;
+
+	if (f->sock < 0 || getpeername(f->sock, (struct sockaddr *)&ss, &sl) ||
+	    ss.ss_family != client->ss_family)
+		return false;
+	inany_from_sockaddr(&a, &pa, &ss);
+	inany_from_sockaddr(&b, &pb, client);
+	if (pa != pb || !inany_equal(&a, &b))
+		return false;
+	if (!local)
+		return true;
+	sl = sizeof(ss);
+	if (getsockname(f->sock, (struct sockaddr *)&ss, &sl) ||
+	    ss.ss_family != local->ss_family)
+		return false;
+	inany_from_sockaddr(&a, &pa, &ss);
+	inany_from_sockaddr(&b, &pb, local);
+	return pa == pb && inany_equal(&a, &b);
+}
+
+/**
+ * fwd_candidate_port() - Remote port to try for a client whose view is taken
+ * @c:		Execution context
+ * @client:	Client's address
+ * @try:	Attempt number, from 1
+ *
+ * The sequence depends only on the client and a secret key, so a UDP
+ * client's later datagrams find the port its flow got.
+ *
+ * Return: a port from 1024 to 65535
+ */
+static uint16_t fwd_candidate_port(const struct ctx *c,
+				   const struct sockaddr_storage *client,
+				   unsigned int try)
+{
+	struct {
+		struct in6_addr addr;
+		uint16_t port;
+		uint16_t pad;
+		uint32_t try;
+	} in = { .try = try };
+
+	inany_from_sockaddr(&in.addr, &in.port, client);
+	return (uint16_t)(FWD_PICK_PORT_MIN +
+			  siphash(c->flows.key, &in, sizeof(in)) %
+			  (65536 - FWD_PICK_PORT_MIN));
+}
+
+/**
+ * fwd_flow_key() - Give a forwarded client a key no other flow has
+ * @c:		Execution context
+ * @key:	Key as the guest would see the client; its remote port is
+ *		replaced if another flow has that view (two host clients
+ *		mapped to the gateway with the same port, say)
+ * @client:	Client's real address
+ * @local:	For UDP, the host address the client sent to: a flow whose
+ *		socket joins it to @client is the client's own; NULL for TCP
+ * @found:	Set to that flow, or NULL
+ *
+ * Return: 0 if @key is free or @found is set, -EADDRINUSE if every
+ * candidate port is taken (counted)
+ */
+int fwd_flow_key(struct ctx *c, struct flow_key *key,
+		 const struct sockaddr_storage *client,
+		 const struct sockaddr_storage *local, struct flow **found)
+{
+	unsigned int try;
+
+	*found = NULL;
+	for (try = 0; try < FWD_PICK_TRIES; try++) {
+		struct flow *f;
+
+		if (try)
+			key->remote_port = fwd_candidate_port(c, client, try);
+		f = flow_lookup(&c->flows, key);
+		if (!f)
+			return 0;
+		if (local && fwd_same_ends(f, client, local)) {
+			*found = f;
+			return 0;
+		}
+	}
+	count_drop(c, CNT_drop_flow_full);
+	return -EADDRINUSE;
+}
+
+/**
  * fwd_event() - A client reached a forwarded port
  * @c:		Execution context
  * @idx:	Index of the forwarding socket
@@ -395,7 +783,7 @@ void fwd_event(struct ctx *c, uint32_t idx)
 {
 	const struct fwd_sock *fs;
 
-	if (idx >= c->fwd.n)
+	if (idx >= c->fwd.n || c->fwd.sock[idx].fd < 0)
 		return;
 	fs = &c->fwd.sock[idx];
 	if (fs->proto == IPPROTO_TCP)

@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 #define FWD_MAX_RULES	64
-#define FWD_MAX_SOCKS	4096	/* listening sockets, both families */
+#define FWD_MAX_SOCKS	131072	/* listening sockets, both families */
+#define FWD_PROTO_BIT(proto)	((proto) == IPPROTO_TCP ? 1U : 2U)
 
 /**
  * struct fwd_rule - One range of forwarded ports, from a -t or -u spec
@@ -32,10 +33,14 @@ struct fwd_rule {
  * struct fwd_rules - Every forwarding rule given on the command line
  * @rule:	Rules, exclusions already cut out of them
  * @n:		Number of rules
+ * @all:	"all" given, FWD_PROTO_BIT() of each protocol
+ * @autos:	"auto" given, FWD_PROTO_BIT() of each protocol
  */
 struct fwd_rules {
 	struct fwd_rule rule[FWD_MAX_RULES];
 	int n;
+	uint8_t all;
+	uint8_t autos;
 };
 
 /**
@@ -59,19 +64,32 @@ struct fwd_sock {
 /**
  * struct fwd - Forwarding sockets, opened at start
  * @sock:	Sockets
- * @n:		Number in use
+ * @n:		Number in use (closed ones included: their @fd is -1)
+ * @n_free:	Closed entries, reused first
  */
 struct fwd {
 	struct fwd_sock sock[FWD_MAX_SOCKS];
 	unsigned int n;
+	unsigned int n_free;
 };
 
 struct ctx;
+struct flow;
+struct flow_key;
+struct sockaddr_storage;
 
 int fwd_parse(struct fwd_rules *rules, uint8_t proto, const char *spec);
+int fwd_parse_opt(struct fwd_rules *rules, uint8_t proto, const char *spec,
+		  const char *opt);
+int fwd_port_open(struct ctx *c, const struct fwd_rule *r, uint16_t port,
+		  bool report);
+void fwd_port_close(struct ctx *c, const struct fwd_rule *r, uint16_t port);
 int fwd_open(struct ctx *c);
 void fwd_event(struct ctx *c, uint32_t idx);
 void fwd_remote_addr(const struct ctx *c, struct in6_addr *a);
 void fwd_guest_addr(const struct ctx *c, bool v6, struct in6_addr *a);
+int fwd_flow_key(struct ctx *c, struct flow_key *key,
+		 const struct sockaddr_storage *client,
+		 const struct sockaddr_storage *local, struct flow **found);
 
 #endif /* MERD_FWD_H */

@@ -26,6 +26,8 @@
 #include "ndp.h"
 #include "merd.h"
 #include "ns.h"
+#include "nsfwd.h"
+#include "splice.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
@@ -111,6 +113,12 @@ static void main_flow_event(struct ctx *c, uint32_t idx, uint32_t events)
 	case FLOW_TCP:
 		tcp_sock_event(c, f, events);
 		break;
+	case FLOW_SPLICE:
+		splice_event(c, f, events, 0);
+		break;
+	case FLOW_RELAY:
+		nsfwd_relay_event(c, f);
+		break;
 	default:
 		break;
 	}
@@ -194,6 +202,19 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 	case EPOLL_TYPE_EXIT_FD:
 		main_exit_fd_event(c, ev->events);
 		break;
+	case EPOLL_TYPE_NSFWD:
+		nsfwd_event(c, EPOLL_REF_IDX(ref));
+		break;
+	case EPOLL_TYPE_SPLICE: {
+		struct flow *f = flow_at(&c->flows, EPOLL_REF_IDX(ref));
+
+		if (f)
+			splice_event(c, f, ev->events, 1);
+		break;
+	}
+	case EPOLL_TYPE_NSFWD_SCAN:
+		nsfwd_scan(c);
+		break;
 	case EPOLL_TYPE_NS_WATCH:
 		if (ns_gone((int)EPOLL_REF_IDX(ref), c->conf.netns)) {
 			info("namespace %s is gone", c->conf.netns);
@@ -248,6 +269,21 @@ static void main_loop(struct ctx *c)
 }
 
 /**
+ * main_ns_link() - Serve the namespace's tap, and what was opened there
+ * @c:		Execution context
+ * @tap:	Tap device
+ * @extra:	-T/-U sockets and "auto" files from the namespace
+ *
+ * Return: 0 on success, negative errno on failure
+ */
+static int main_ns_link(struct ctx *c, int tap, const struct ns_extra *extra)
+{
+	int rc = nsfwd_start(c, extra);
+
+	return rc ? rc : link_attach(c, tap, LINK_TAP);
+}
+
+/**
  * main_ns_start() - Namespace mode: start the command behind a tap
  * @c:		Execution context
  *
@@ -255,6 +291,7 @@ static void main_loop(struct ctx *c)
  */
 static int main_ns_start(struct ctx *c)
 {
+	static struct ns_extra extra;
 	struct ns_guest_cfg g = { 0 };
 	int tap, rc;
 
@@ -269,6 +306,8 @@ static int main_ns_start(struct ctx *c)
 	g.prefix6 = c->conf.prefix6;
 	g.gw6 = c->conf.router6;
 	g.resolv_conf = conf_resolv_text(&c->conf);
+	if (nsfwd_prepare(c, &extra))
+		return -ENOENT;		/* reported */
 
 	if (c->conf.netns[0]) {
 		int watch = ns_watch(c->conf.netns);
@@ -280,20 +319,20 @@ static int main_ns_start(struct ctx *c)
 		if (rc)
 			return rc;
 		rc = ns_attach(c->conf.netns, c->conf.no_config ? NULL : &g,
-			       c->conf.tap_name, &tap);
+			       c->conf.tap_name, &tap, &extra);
 		if (rc) {
 			err("cannot attach to %s: %s", c->conf.netns,
 			    strerror(-rc));
 			return -ENOENT;		/* reported */
 		}
-		return link_attach(c, tap, LINK_TAP);
+		return main_ns_link(c, tap, &extra);
 	}
-	rc = ns_spawn(&g, c->conf.cmd, &tap, &c->child);
+	rc = ns_spawn(&g, c->conf.cmd, &tap, &c->child, &extra);
 	if (rc) {
 		err("cannot start the namespace: %s", strerror(-rc));
 		return -ENOENT;			/* reported */
 	}
-	return link_attach(c, tap, LINK_TAP);
+	return main_ns_link(c, tap, &extra);
 }
 
 /**

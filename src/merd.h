@@ -12,6 +12,7 @@
 #include "flow.h"
 #include "fwd.h"
 #include "link.h"
+#include "nsfwd.h"
 
 #define MERD_VERSION	"0.1.0"
 
@@ -51,6 +52,9 @@ enum epoll_type {
 	EPOLL_TYPE_FWD,
 	EPOLL_TYPE_NS_WATCH,
 	EPOLL_TYPE_EXIT_FD,
+	EPOLL_TYPE_NSFWD,	/* -T/-U socket in the namespace */
+	EPOLL_TYPE_SPLICE,	/* host side of a FLOW_SPLICE flow */
+	EPOLL_TYPE_NSFWD_SCAN,	/* "auto" scan timer */
 };
 
 #define EPOLL_REF(type, idx)	((uint64_t)(type) << 32 | (uint32_t)(idx))
@@ -69,6 +73,7 @@ enum epoll_type {
  * @link:	Guest link state
  * @flows:	Flow table
  * @fwd:	Sockets of forwarded ports
+ * @nsfwd:	Namespace mode: -T/-U sockets, "auto" state
  * @our_mac:	MAC address merd answers with (gateway and every off-guest host)
  * @guest_mac:	Guest's MAC address, learned from its frames
  * @guest_mac_known:	@guest_mac is valid
@@ -91,6 +96,7 @@ struct ctx {
 	struct link link;
 	struct flow_table flows;
 	struct fwd fwd;
+	struct nsfwd nsfwd;
 	uint8_t our_mac[ETH_ALEN];
 	uint8_t guest_mac[ETH_ALEN];
 	bool guest_mac_known;

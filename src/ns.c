@@ -51,6 +51,7 @@
 #define NS_LO_IFINDEX	1	/* the kernel's loopback index, in every netns */
 #define NS_RESOLV	"/etc/resolv.conf"
 #define NS_ERRNO_MAX	4095
+#define NS_EXTRA_BATCH	128	/* descriptors per message */
 
 #ifndef OPEN_TREE_CLONE		/* <linux/mount.h> clashes with <sys/mount.h> */
 #define OPEN_TREE_CLONE		1
@@ -409,6 +410,90 @@ static int ns_child_setup(const struct ns_guest_cfg *cfg)
 }
 
 /**
+ * ns_send_fds() - Send a message with descriptors
+ * @sock:	Socket
+ * @data:	Payload
+ * @len:	Its length
+ * @fds:	Descriptors, NULL with @n = 0
+ * @n:		How many, at most NS_EXTRA_BATCH
+ *
+ * Return: 0, or negative errno
+ */
+static int ns_send_fds(int sock, const void *data, size_t len, const int *fds,
+		       unsigned int n)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * NS_EXTRA_BATCH)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (n) {
+		struct cmsghdr *cmsg;
+
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * n);
+	}
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
+ * ns_recv_fds() - Receive a message and the descriptors it carries
+ * @sock:	Socket
+ * @data:	Payload buffer
+ * @len:	Its size
+ * @fds:	Descriptors received (close-on-exec), NS_EXTRA_BATCH of room
+ * @n:		How many, set
+ *
+ * Return: payload length, or negative errno
+ */
+static ssize_t ns_recv_fds(int sock, void *data, size_t len, int *fds, int *n)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * NS_EXTRA_BATCH)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = data, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	const struct cmsghdr *cmsg;
+	ssize_t r;
+
+	*n = 0;
+	do {
+		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg;
+	     cmsg = CMSG_NXTHDR(&msg, (struct cmsghdr *)cmsg)) {
+		size_t k;
+
+		if (cmsg->cmsg_level != SOL_SOCKET ||
+		    cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (*n + k > NS_EXTRA_BATCH)
+			k = NS_EXTRA_BATCH - (size_t)*n;
+		memcpy(fds + *n, CMSG_DATA(cmsg), k * sizeof(int));
+		*n += (int)k;
+	}
+	if (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC))
+		return -EPROTO;
+	return r;
+}
+
+/**
  * ns_send() - Send the set-up status, and the tap device if ready
  * @sock:	Child's end of the socket pair
  * @status:	0, or the negative errno of the failure
@@ -440,6 +525,89 @@ static int ns_send(int sock, int status, int fd)
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
 		return -errno;
 	return 0;
+}
+
+/**
+ * ns_extra_send() - Open the extra descriptors in the namespace, send them
+ * @sock:	Child's end of the socket pair
+ * @extra:	What to open, NULL for nothing
+ *
+ * Messages: an int count N, then N slot numbers, with N descriptors; a
+ * message with N = 0 ends the list.
+ *
+ * Return: 0, or negative errno (reported if the opening failed)
+ */
+static int ns_extra_send(int sock, struct ns_extra *extra)
+{
+	int msg[1 + NS_EXTRA_BATCH], fds[NS_EXTRA_BATCH], rc;
+	unsigned int i, k = 0;
+
+	if (extra && extra->n) {
+		rc = extra->open(extra->arg, extra->fds, extra->n);
+		if (rc) {
+			msg[0] = rc;
+			ns_send_fds(sock, msg, sizeof(int), NULL, 0);
+			return rc;
+		}
+	}
+	for (i = 0; extra && i <= extra->n; i++) {
+		bool last = i == extra->n;
+
+		if (!last && extra->fds[i] >= 0) {
+			msg[1 + k] = (int)i;
+			fds[k++] = extra->fds[i];
+		}
+		if (k && (k == NS_EXTRA_BATCH || last)) {
+			msg[0] = (int)k;
+			rc = ns_send_fds(sock, msg, (1 + k) * sizeof(int),
+					 fds, k);
+			if (rc)
+				return rc;
+			k = 0;
+		}
+	}
+	msg[0] = 0;
+	return ns_send_fds(sock, msg, sizeof(int), NULL, 0);
+}
+
+/**
+ * ns_extra_recv() - Receive the extra descriptors into their slots
+ * @sock:	Parent's end of the socket pair
+ * @extra:	Slots to fill (all set to -1 first), NULL for nothing
+ *
+ * Return: 0, or negative errno (-EPROTO for a malformed message)
+ */
+static int ns_extra_recv(int sock, struct ns_extra *extra)
+{
+	unsigned int i;
+
+	for (i = 0; extra && i < extra->n; i++)
+		extra->fds[i] = -1;
+	for (;;) {
+		int msg[1 + NS_EXTRA_BATCH], fds[NS_EXTRA_BATCH], nfd = 0, k;
+		ssize_t len = ns_recv_fds(sock, msg, sizeof(msg), fds, &nfd);
+
+		if (len == (ssize_t)sizeof(int) && !nfd && msg[0] < 0 &&
+		    msg[0] >= -NS_ERRNO_MAX)
+			return msg[0];	/* reported by the child */
+		if (len < (ssize_t)sizeof(int) || msg[0] < 0 ||
+		    msg[0] > NS_EXTRA_BATCH || msg[0] != nfd ||
+		    len != (ssize_t)((1 + nfd) * sizeof(int))) {
+			for (k = 0; k < nfd; k++)
+				close(fds[k]);
+			return len < 0 ? (int)len : -EPROTO;
+		}
+		if (!nfd)
+			return 0;
+		for (k = 0; k < nfd; k++) {
+			unsigned int slot = (unsigned int)msg[1 + k];
+
+			if (!extra || slot >= extra->n || extra->fds[slot] >= 0)
+				close(fds[k]);
+			else
+				extra->fds[slot] = fds[k];
+		}
+	}
 }
 
 /**
@@ -475,9 +643,11 @@ static void __attribute__((noreturn)) ns_exec(char *const argv[])
  * @cfg:	Guest set-up
  * @argv:	Command, see ns_exec()
  * @sock:	Child's end of the socket pair
+ * @extra:	Descriptors to open inside for merd, NULL for none
  */
 static void __attribute__((noreturn)) ns_child(const struct ns_guest_cfg *cfg,
-					       char *const argv[], int sock)
+					       char *const argv[], int sock,
+					       struct ns_extra *extra)
 {
 	int tap = ns_child_setup(cfg);
 	ssize_t n;
@@ -487,7 +657,7 @@ static void __attribute__((noreturn)) ns_child(const struct ns_guest_cfg *cfg,
 		ns_send(sock, tap, -1);
 		_exit(1);
 	}
-	if (ns_send(sock, 0, tap))
+	if (ns_send(sock, 0, tap) || ns_extra_send(sock, extra))
 		_exit(1);
 	close(tap);
 	do {
@@ -547,6 +717,7 @@ static int ns_recv(int sock)
  * @argv:	Command and arguments, NULL or empty for $SHELL or /bin/sh
  * @tap_fd:	Tap device, non-blocking and close-on-exec, set on success
  * @pid:	Child process, set on success: merd's to wait for
+ * @extra:	Descriptors to open inside for merd, NULL for none
  *
  * The command does not start before ns_release(). If set-up fails inside,
  * the child reports what failed on stderr and is reaped here.
@@ -555,7 +726,7 @@ static int ns_recv(int sock)
  * errno (the child's set-up failure, or fork or socket errors)
  */
 int ns_spawn(const struct ns_guest_cfg *cfg, char *const argv[], int *tap_fd,
-	     pid_t *pid)
+	     pid_t *pid, struct ns_extra *extra)
 {
 	int sv[2], fd, rc;
 	pid_t child;
@@ -573,10 +744,17 @@ int ns_spawn(const struct ns_guest_cfg *cfg, char *const argv[], int *tap_fd,
 	}
 	if (!child) {
 		close(sv[0]);
-		ns_child(cfg, argv, sv[1]);
+		ns_child(cfg, argv, sv[1], extra);
 	}
 	close(sv[1]);
 	fd = ns_recv(sv[0]);
+	if (fd >= 0) {
+		rc = ns_extra_recv(sv[0], extra);
+		if (rc) {
+			close(fd);
+			fd = rc;
+		}
+	}
 	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {
 		rc = -errno;
 		close(fd);
@@ -687,11 +865,13 @@ static int ns_join(int netns)
  * @cfg:	Guest set-up, NULL to leave the namespace's set-up alone
  * @tap_name:	Tap device to create, or to attach to if it exists
  * @sock:	Child's end of the socket pair
+ * @extra:	Descriptors to open inside for merd, NULL for none
  */
 static void __attribute__((noreturn)) ns_attach_child(int netns,
 						       const struct ns_guest_cfg *cfg,
 						       const char *tap_name,
-						       int sock)
+						       int sock,
+						       struct ns_extra *extra)
 {
 	unsigned int ifindex = 0;
 	int tap = -1, rc;
@@ -705,8 +885,10 @@ static void __attribute__((noreturn)) ns_attach_child(int netns,
 		ns_no_dad(tap_name);
 		rc = ns_net_setup(cfg, ifindex);
 	}
-	ns_send(sock, rc, rc ? -1 : tap);
-	_exit(rc ? 1 : 0);
+	if (ns_send(sock, rc, rc ? -1 : tap) || rc ||
+	    ns_extra_send(sock, extra))
+		_exit(1);
+	_exit(0);
 }
 
 /**
@@ -715,6 +897,7 @@ static void __attribute__((noreturn)) ns_attach_child(int netns,
  * @cfg:	Guest set-up to apply, NULL to leave the namespace alone
  * @tap_name:	Tap device name
  * @tap_fd:	Tap device, non-blocking and close-on-exec, set on success
+ * @extra:	Descriptors to open inside for merd, NULL for none
  *
  * A short-lived child joins the namespace (and its owning user namespace:
  * an unprivileged user may, for namespaces it created), opens the tap and
@@ -725,7 +908,7 @@ static void __attribute__((noreturn)) ns_attach_child(int netns,
  * Return: 0, or negative errno (reported)
  */
 int ns_attach(const char *target, const struct ns_guest_cfg *cfg,
-	      const char *tap_name, int *tap_fd)
+	      const char *tap_name, int *tap_fd, struct ns_extra *extra)
 {
 	int netns = ns_target_open(target), sv[2], fd, rc;
 	pid_t child;
@@ -740,7 +923,7 @@ int ns_attach(const char *target, const struct ns_guest_cfg *cfg,
 	child = fork();
 	if (!child) {
 		close(sv[0]);
-		ns_attach_child(netns, cfg, tap_name, sv[1]);
+		ns_attach_child(netns, cfg, tap_name, sv[1], extra);
 	}
 	close(sv[1]);
 	close(netns);
@@ -749,6 +932,13 @@ int ns_attach(const char *target, const struct ns_guest_cfg *cfg,
 		return -errno;
 	}
 	fd = ns_recv(sv[0]);
+	if (fd >= 0) {
+		rc = ns_extra_recv(sv[0], extra);
+		if (rc) {
+			close(fd);
+			fd = rc;
+		}
+	}
 	close(sv[0]);
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 		;

@@ -36,11 +36,30 @@ struct ns_guest_cfg {
 	const char *resolv_conf;
 };
 
+#define NS_EXTRA_MAX	2048	/* descriptors opened inside for merd */
+
+/**
+ * struct ns_extra - Descriptors opened inside the namespace for merd, before
+ * it shuts itself in: listening sockets of -T/-U, /proc/net files of "auto"
+ * @open:	Called in the namespace (in a child of merd): fills @fds,
+ *		-1 where a slot stays empty; returns 0 or negative errno
+ *		(reported)
+ * @arg:	Its argument
+ * @fds:	Slots, filled in merd with what the child opened
+ * @n:		Slots in use, set by the caller before the call
+ */
+struct ns_extra {
+	int (*open)(void *arg, int *fds, unsigned int n);
+	void *arg;
+	int fds[NS_EXTRA_MAX];
+	unsigned int n;
+};
+
 int ns_spawn(const struct ns_guest_cfg *cfg, char *const argv[], int *tap_fd,
-	     pid_t *pid);
+	     pid_t *pid, struct ns_extra *extra);
 int ns_release(void);
 int ns_attach(const char *target, const struct ns_guest_cfg *cfg,
-	      const char *tap_name, int *tap_fd);
+	      const char *tap_name, int *tap_fd, struct ns_extra *extra);
 int ns_exit_code(int wstatus);
 int ns_watch(const char *target);
 bool ns_gone(int fd, const char *target);

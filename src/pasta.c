@@ -44,8 +44,9 @@ static const char pasta_usage[] =
 "      --map-guest-addr ADDR  ADDR leads to the host's own address\n"
 "  -t, --tcp-ports SPEC     host TCP ports forwarded to the namespace\n"
 "  -u, --udp-ports SPEC     host UDP ports forwarded to the namespace\n"
-"  -T, --tcp-ns SPEC        namespace TCP ports forwarded to the host\n"
-"  -U, --udp-ns SPEC        namespace UDP ports forwarded to the host\n"
+"  -T, --tcp-ns SPEC        TCP ports of the namespace's loopback forwarded\n"
+"                           to the host's loopback\n"
+"  -U, --udp-ns SPEC        UDP ports, the same way\n"
 "  -a, --address ADDR       address given to the namespace\n"
 "  -n, --netmask PREFIX     its IPv4 prefix length\n"
 "  -g, --gateway ADDR       gateway given to the namespace\n"
@@ -61,7 +62,7 @@ static const char pasta_usage[] =
 "  -d, --debug              debug messages\n"
 "  -h, --help               this text\n"
 "      --version            version\n"
-"SPEC: none, or [ADDR/]PORTS as in merd(1).\n";
+"SPEC: none, all, auto, or [ADDR/]PORTS as in merd(1).\n";
 
 static const struct option pasta_options[] = {
 	{ "config-net",		no_argument,		NULL, PASTA_OPT_CONFIG_NET },
@@ -106,22 +107,6 @@ bool pasta_invoked(const char *argv0)
 }
 
 /**
- * pasta_ns_spec() - Take a -T or -U spec
- * @opt:	'T' or 'U'
- * @spec:	The spec
- *
- * Return: 0 for "none", -EINVAL (reported) for what merd cannot do yet
- */
-static int pasta_ns_spec(int opt, const char *spec)
-{
-	if (strcmp(spec, "none") == 0)
-		return 0;
-	err("-%c %s: forwarding the namespace's ports to the host is not "
-	    "implemented yet (only \"none\")", opt, spec);
-	return -EINVAL;
-}
-
-/**
  * pasta_option() - Apply one pasta option
  * @conf:	merd's configuration
  * @opt:	Option code
@@ -152,9 +137,6 @@ static int pasta_option(struct conf *conf, int opt, const char *arg,
 	case PASTA_OPT_DNS_FORWARD:
 		return conf_addr("--dns-forward", arg, &conf->dns_fwd4,
 				 &conf->dns_fwd6);
-	case 'T':
-	case 'U':
-		return pasta_ns_spec(opt, arg);
 	case 'h': fputs(pasta_usage, stdout); return 1;
 	case PASTA_OPT_VERSION:
 		printf("pasta-compatible front of merd %s\n", MERD_VERSION);

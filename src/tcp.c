@@ -1312,7 +1312,9 @@ static void tcp_open_inbound(struct ctx *c, int s,
 	fwd_remote_addr(c, &key.remote_addr);
 	fwd_guest_addr(c, v6, &key.guest_addr);
 
-	if (c->link.type != LINK_NONE && !flow_lookup(&c->flows, &key))
+	/* two clients the guest would see alike get different ports */
+	if (c->link.type != LINK_NONE &&
+	    !fwd_flow_key(c, &key, ss, NULL, &f))
 		f = flow_insert(c, &key);
 	if (!f) {
 		struct linger l = { .l_onoff = 1, .l_linger = 0 };

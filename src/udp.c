@@ -207,45 +207,139 @@ void udp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 }
 
 /**
+ * udp_fwd_local() - Host address a datagram was sent to, from its pktinfo
+ * @msg:	Received message, with control data
+ * @lfd_name:	Forwarding socket's own address (wildcard), port kept
+ * @local:	Socket address to fill: @lfd_name with the address replaced
+ *
+ * Return: length of @local
+ */
+static socklen_t udp_fwd_local(const struct msghdr *msg,
+			       const struct sockaddr_storage *lfd_name,
+			       struct sockaddr_storage *local)
+{
+	const struct cmsghdr *cm;
+
+	*local = *lfd_name;
+	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR((struct msghdr *)msg,
+							   (struct cmsghdr *)cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo)) &&
+		    local->ss_family == AF_INET) {
+			struct in_pktinfo pi;
+			struct sockaddr_in sin;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			memcpy(&sin, local, sizeof(sin));
+			sin.sin_addr = pi.ipi_addr;
+			memcpy(local, &sin, sizeof(sin));
+		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+			   cm->cmsg_type == IPV6_PKTINFO &&
+			   cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo)) &&
+			   local->ss_family == AF_INET6) {
+			struct in6_pktinfo pi;
+			struct sockaddr_in6 sin6;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			memcpy(&sin6, local, sizeof(sin6));
+			sin6.sin6_addr = pi.ipi6_addr;
+			if (IN6_IS_ADDR_LINKLOCAL(&pi.ipi6_addr))
+				sin6.sin6_scope_id = (uint32_t)pi.ipi6_ifindex;
+			memcpy(local, &sin6, sizeof(sin6));
+		}
+	}
+	return local->ss_family == AF_INET ? sizeof(struct sockaddr_in)
+					   : sizeof(struct sockaddr_in6);
+}
+
+/**
  * udp_fwd_flow() - Flow for a client of a forwarded port, created if new
  * @c:		Execution context
- * @lfd:	Forwarding socket the client reached
- * @key:	Flow key
+ * @key:	Flow key as the guest would see it; its remote port changes if
+ *		another client already has that view
  * @client:	Client's real address
  * @cl_len:	Its length
+ * @local:	Host address and port the client sent to
+ * @local_len:	Its length
+ *
+ * The new socket is bound to @local, not the wildcard, so that answers
+ * leave from the address the client sent to.
  *
  * Return: the flow, or NULL (counted)
  */
-static struct flow *udp_fwd_flow(struct ctx *c, int lfd,
-				 const struct flow_key *key,
+static struct flow *udp_fwd_flow(struct ctx *c, struct flow_key *key,
 				 const struct sockaddr_storage *client,
-				 socklen_t cl_len)
+				 socklen_t cl_len,
+				 const struct sockaddr_storage *local,
+				 socklen_t local_len)
 {
-	struct sockaddr_storage local = { 0 };
-	socklen_t sl = sizeof(local);
-	struct flow *f = flow_lookup(&c->flows, key);
+	struct flow *f = NULL;
 	int s, one = 1;
 
+	if (fwd_flow_key(c, key, client, local, &f))
+		return NULL;
 	if (f)
 		return f;
-	if (getsockname(lfd, (struct sockaddr *)&local, &sl))
-		return NULL;
-	s = socket(local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	s = socket(local->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		   IPPROTO_UDP);
 	if (s < 0) {
 		count_drop(c, CNT_drop_sock_err);
 		return NULL;
 	}
 	setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	if (local.ss_family == AF_INET6)
+	if (local->ss_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(s, (struct sockaddr *)&local, sl) ||
+	if (bind(s, (const struct sockaddr *)local, local_len) ||
 	    connect(s, (const struct sockaddr *)client, cl_len)) {
 		count_drop(c, CNT_drop_sock_err);
+		debug_ratelimited("udp: forwarded flow socket: %s",
+				  strerror(errno));
 		close(s);
 		return NULL;
 	}
 	return flow_insert_sock(c, key, s, EPOLLIN);
+}
+
+/**
+ * udp_fwd_recv_one() - Receive one datagram of a forwarded port
+ * @lfd:	Forwarding socket
+ * @buf:	Where the payload goes
+ * @cap:	Room there
+ * @client:	Client's address, filled
+ * @cl_len:	Its length, filled
+ * @local:	Host address and port the client sent to, filled
+ * @local_len:	Its length, filled
+ *
+ * Return: payload length (may exceed @cap: truncated), or -1 with errno
+ */
+static ssize_t udp_fwd_recv_one(int lfd, uint8_t *buf, size_t cap,
+				struct sockaddr_storage *client,
+				socklen_t *cl_len,
+				struct sockaddr_storage *local,
+				socklen_t *local_len)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr msg = { .msg_name = client,
+			      .msg_namelen = sizeof(*client),
+			      .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct sockaddr_storage name = { 0 };
+	socklen_t sl = sizeof(name);
+	ssize_t n;
+
+	n = recvmsg(lfd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0)
+		return -1;
+	*cl_len = msg.msg_namelen;
+	if (getsockname(lfd, (struct sockaddr *)&name, &sl))
+		return -1;
+	*local_len = udp_fwd_local(&msg, &name, local);
+	return n;
 }
 
 /**
@@ -262,8 +356,8 @@ void udp_fwd_recv(struct ctx *c, int lfd, bool v6, uint16_t guest_port)
 	for (i = 0; i < UDP_RX_BUDGET; i++) {
 		struct flow_key key = { .proto = FLOW_UDP,
 					.guest_port = guest_port };
-		struct sockaddr_storage client = { 0 };
-		socklen_t cl_len = sizeof(client);
+		struct sockaddr_storage client = { 0 }, local = { 0 };
+		socklen_t cl_len = 0, local_len = 0;
 		size_t cap = 0;
 		uint8_t *u = ip_tx_begin(c, v6, &cap);
 		struct flow *f;
@@ -274,9 +368,8 @@ void udp_fwd_recv(struct ctx *c, int lfd, bool v6, uint16_t guest_port)
 				return;
 			continue;
 		}
-		n = recvfrom(lfd, u + UDP_HDR_LEN, cap - UDP_HDR_LEN,
-			     MSG_DONTWAIT | MSG_TRUNC,
-			     (struct sockaddr *)&client, &cl_len);
+		n = udp_fwd_recv_one(lfd, u + UDP_HDR_LEN, cap - UDP_HDR_LEN,
+				     &client, &cl_len, &local, &local_len);
 		if (n < 0)
 			return;
 		if ((size_t)n > cap - UDP_HDR_LEN) {
@@ -286,7 +379,7 @@ void udp_fwd_recv(struct ctx *c, int lfd, bool v6, uint16_t guest_port)
 		inany_from_sockaddr(&key.remote_addr, &key.remote_port, &client);
 		fwd_remote_addr(c, &key.remote_addr);
 		fwd_guest_addr(c, v6, &key.guest_addr);
-		f = udp_fwd_flow(c, lfd, &key, &client, cl_len);
+		f = udp_fwd_flow(c, &key, &client, cl_len, &local, local_len);
 		if (!f)
 			continue;
 		wr16(u, key.remote_port);

@@ -10,8 +10,9 @@
 # being fwd_peer's server (test/tools/fwd_peer.c), which logs the address
 # and port every client came from. Clients are fwd_peer too, run as root in
 # "inet" (bound to 198.51.100.3 / 2001:db8:1::3: not merd's gateway address)
-# or in "host". Tests of known merd bugs skip, naming the bug, while it is
-# there (known_bug in lib/fwd.bash; MERD_TEST_STRICT=1 makes them fail).
+# or in "host". Two host clients the guest would see alike are both served
+# (TCP and UDP); a UDP answer leaves from the address the client sent to.
+# -T/-U, all and auto: fwd_loop.bats.
 
 load lib/world
 load lib/fwd
@@ -131,12 +132,11 @@ ns_once() {
 	EOF
 }
 
-@test "-t all and -u auto are refused as not supported yet" {
-	fwd_bad_spec ns_once all -t all
+@test "-T all is refused; -T auto and -U auto are refused as not supported yet" {
+	fwd_bad_spec ns_once "'all'" -T all
+	fwd_bad_spec ns_once auto -U auto
 	grep -q 'not supported' "$MERD_LOG"
-	fwd_bad_spec ns_once auto -u auto
-	grep -q 'not supported' "$MERD_LOG"
-	fwd_bad_spec ns_once auto -t auto
+	fwd_bad_spec ns_once auto -T auto
 	[ ! -e "$WORLD_DIR/run/ran" ]
 }
 
@@ -240,8 +240,24 @@ collision() {
 
 @test "two host clients that map to the same gateway address and port are both served" {
 	fwd_ns_start -t 8080:80 -- 80
-	known_bug "forwarded flows are keyed by the guest's view only: the second client is reset (src/tcp.c tcp_open_inbound)" \
-		collision
+	collision
+	fwd_ns_stop
+}
+
+# udp_collision() - Two UDP clients the guest would see alike: 127.0.0.1:40001
+# and 198.51.100.10:40001; each must get its own answer
+udp_collision() {
+	local FWD_HELLO_SECS=2
+	local a b
+	a=$(fwd_hello "$HOST_NS" 127.0.0.1 udp 127.0.0.1 8080 ua -p 40001)
+	b=$(fwd_hello "$HOST_NS" "$FWD_HOST4" udp "$FWD_HOST4" 8080 ub -p 40001)
+	fwd_check_hello "$a" "$FWD_GW4" 80 any && fwd_check_hello "$b" "$FWD_GW4" 80 any &&
+		[ "$(fwd_kv sport "$(fwd_log_line ua)")" != "$(fwd_kv sport "$(fwd_log_line ub)")" ]
+}
+
+@test "two UDP host clients that map to the same gateway address and port each get their answer" {
+	fwd_ns_start -u 8080:80 -- 80
+	udp_collision
 	fwd_ns_stop
 }
 
@@ -256,8 +272,7 @@ udp_second_addr() {
 @test "a UDP answer comes back from the host address the client sent to" {
 	in_host ip addr add 198.51.100.11/24 dev veth0
 	fwd_ns_start -u 8080:80 -- 80
-	known_bug "UDP flow sockets are bound to the wildcard address: the answer leaves from 198.51.100.10 (src/udp.c udp_fwd_flow)" \
-		udp_second_addr
+	udp_second_addr
 	fwd_ns_stop
 }
 

@@ -214,7 +214,7 @@ vm_once() {
 	fwd_bad_spec vm_once "'80x'" -t 80x
 	fwd_bad_spec vm_once "'1-10:5-6'" -u 1-10:5-6
 	fwd_bad_spec vm_once "'70000'" -t 70000
-	fwd_bad_spec vm_once all -t all
+	fwd_bad_spec vm_once auto -t auto
 	[ ! -e "$WORLD_DIR/run/once.sock" ]
 }
 

@@ -132,17 +132,22 @@ host_server_start() {
 	_wait_for 10 eval '! _pid_alive "$PASTA_PID"'
 }
 
-@test "pasta: unknown options are refused, and what merd cannot do yet is named" {
+@test "pasta: unknown options are refused, and a command line without a namespace" {
 	ns_start
 	run as_user "$PASTA" --no-such-option --netns "/proc/$NS_PID/ns/net"
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ $output == *"no-such-option"* ]]
-	run as_user "$PASTA" -T 5432 --netns "/proc/$NS_PID/ns/net"
-	echo "$output"
-	[ "$status" -ne 0 ]
-	[[ $output == *"-T 5432"*"not implemented yet"* ]]
 	run as_user "$PASTA" --config-net
 	[ "$status" -ne 0 ]
 	[[ $output == *"usage: pasta"* ]]
+}
+
+@test "pasta -T: the namespace reaches a server on the host's loopback" {
+	host_server_start 127.0.0.1 7072 hello-host-lo
+	ns_start
+	pasta_run --config-net --quiet --no-map-gw -T 7072
+	run in_ns timeout 10 socat -T 5 - TCP:127.0.0.1:7072
+	echo "$output"
+	[ "$output" = hello-host-lo ]
 }

@@ -1,0 +1,271 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# fwd_loop.bats - Namespace mode, the rest of port forwarding: -T/-U (the
+# namespace's loopback joined to the host's: TCP spliced, UDP relayed),
+# -t/-u auto (ports bound in the namespace forwarded as they appear) and
+# -t/-u all (every free port, those bound on the host left alone).
+#
+# The host's servers are fwd_peer serve run as root in "host" (they listen
+# on every address, loopback included); the namespace's clients are
+# fwd_peer run by merd --ns as its command, their lines collected in a
+# file. See lib/fwd.bash for fwd_peer and the checks.
+
+load lib/world
+load lib/fwd
+
+setup() {
+	world_setup && fwd_inet_addrs
+}
+
+teardown() {
+	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+		world_dump_logs
+		[ ! -s "${FWD_LOG:-}" ] || { echo "--- server" >&2; cat "$FWD_LOG" >&2; }
+		[ ! -s "${LOOP_OUT:-}" ] || { echo "--- clients" >&2; cat "$LOOP_OUT" >&2; }
+	fi
+	world_teardown
+}
+
+# host_server() - Start fwd_peer serve as USER ("root" or the test user) in
+# "host" on PORT...; its log is $FWD_LOG
+host_server() {
+	local user=$1
+	shift
+	FWD_LOG=$WORLD_DIR/run/host-server.log
+	rm -f "$WORLD_DIR/run/host-server.ready"
+	if [ "$user" = root ]; then
+		_world_bg host-server ip netns exec "$HOST_NS" "$WORLD_BIN/fwd_peer" serve \
+			-l "$FWD_LOG" -r "$WORLD_DIR/run/host-server.ready" -w 300 "$@"
+	else
+		user_argv "$WORLD_BIN/fwd_peer" serve -l "$FWD_LOG" \
+			-r "$WORLD_DIR/run/host-server.ready" -w 300 "$@"
+		_world_bg host-server "${USER_ARGV[@]}"
+	fi
+	_wait_for 10 test -e "$WORLD_DIR/run/host-server.ready"
+}
+
+# ns_clients() - Run merd --ns MERD_ARGS... -- with the shell script SCRIPT
+# as its command (fwd_peer is $P there); the clients' lines go to $LOOP_OUT.
+# Usage: ns_clients SCRIPT MERD_ARGS...
+ns_clients() {
+	local script=$1
+	shift
+	LOOP_OUT=$WORLD_DIR/run/clients.out
+	: >"$LOOP_OUT"
+	chown "$MERD_TEST_USER" "$LOOP_OUT"
+	MERD_NS_TIMEOUT=${MERD_NS_TIMEOUT:-120} merd_ns "$@" -- \
+		env P="$WORLD_BIN/fwd_peer" O="$LOOP_OUT" sh -c "$script; true"
+}
+
+# loop_line() - Print the client line of request ID from $LOOP_OUT
+loop_line() {
+	grep "^$1 " "$LOOP_OUT" | tail -n 1
+}
+
+@test "-T: a process in the namespace reaches a TCP server on the host's 127.0.0.1 and ::1" {
+	host_server root 5432
+	ns_clients '"$P" -i t4 tcp 127.0.0.1 5432 hello >>"$O"; "$P" -i t6 tcp ::1 5432 hello >>"$O"' \
+		-T 5432
+	fwd_check_hello "$(loop_line t4)" 127.0.0.1 5432 any
+	fwd_check_hello "$(loop_line t6)" ::1 5432 any
+}
+
+@test "-T 6000:5432 translates the port; a port without a host server resets the client" {
+	host_server root 5432
+	ns_clients '"$P" -i tr tcp 127.0.0.1 6000 hello >>"$O"; "$P" -i none tcp 127.0.0.1 6001 hello >>"$O"' \
+		-T 6000:5432 -T 6001
+	fwd_check_hello "$(loop_line tr)" 127.0.0.1 5432 any
+	echo "client: $(loop_line none)"
+	[ "$(fwd_kv result "$(loop_line none)")" = ECONNRESET ] ||
+		[ "$(fwd_kv result "$(loop_line none)")" = ECONNREFUSED ]
+}
+
+@test "-T: 256 MiB each way through the splice path, SHA-256 intact; half-close carried" {
+	local n=$((256 << 20))
+	host_server root 5432
+	ns_clients "\"\$P\" -t 120 -i up tcp 127.0.0.1 5432 up $n >>\"\$O\"; \"\$P\" -t 120 -i down tcp ::1 5432 down $n >>\"\$O\"" \
+		-T 5432
+	# "up" ends with the client's FIN, answered after it: half-close works
+	fwd_check_up "$(loop_line up)" $n
+	fwd_check_down "$(loop_line down)" $n
+}
+
+@test "-U: a UDP exchange with a server on the host's 127.0.0.1 and ::1" {
+	host_server root 5353
+	ns_clients '"$P" -i u4 udp 127.0.0.1 5353 hello >>"$O"; "$P" -i u6 udp ::1 5353 hello >>"$O"' \
+		-U 5353
+	fwd_check_hello "$(loop_line u4)" 127.0.0.1 5353 any
+	fwd_check_hello "$(loop_line u6)" ::1 5353 any
+}
+
+@test "-T and -U are refused outside namespace mode, -T auto as not supported" {
+	local rc=0
+	user_argv "$MERD" -f -s "$WORLD_DIR/run/x.sock" -T 5432
+	(cd "$WORLD_DIR" && "${USER_ARGV[@]}") 2>"$MERD_LOG" || rc=$?
+	cat "$MERD_LOG"
+	[ $rc -eq 1 ] && grep -q 'namespace mode' "$MERD_LOG"
+	rc=0
+	merd_ns -T auto -- true || rc=$?
+	cat "$MERD_LOG"
+	[ $rc -eq 1 ] && grep -q 'not supported' "$MERD_LOG"
+}
+
+# poll_ok() - Poll a TCP hello from inet to host PORT until it is served,
+# for up to MS milliseconds; print the last client line
+poll_ok() {
+	local port=$1 ms=$2 t0 line i=0
+	t0=$(date +%s%N)
+	while :; do
+		i=$((i + 1))
+		line=$(FWD_HELLO_SECS=1 fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" "$port" p$port-$i)
+		[ "$(fwd_kv result "$line")" = OK ] && break
+		[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt "$ms" ] || break
+		sleep 0.1
+	done
+	echo "$line"
+}
+
+@test "-t auto -u auto: a server started in the namespace after merd is reachable from inet within 2 s" {
+	local line
+	FWD_SERVE_DELAY=2 fwd_ns_start -t auto -u auto -- 7777 7778
+	# nothing listens in the namespace yet: merd forwards nothing
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 7777 before)"
+	_wait_for 10 test -e "$FWD_READY"
+	line=$(poll_ok 7777 2000)
+	fwd_check_hello "$line" "$FWD_INET4" 7777
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET6" tcp "$FWD_HOST6" 7778 a6)" "$FWD_INET6" 7778
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 7778 au)" "$FWD_INET4" 7778
+	# and a port the namespace does not bind is not forwarded
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 7779 other)"
+	fwd_ns_stop
+}
+
+# udp_host_squatter() - As the test user (merd's own: SO_REUSEPORT would let
+# merd share its port), bind UDP 0.0.0.0:PORT and answer "ID host" to each
+# "ID ..." datagram
+udp_host_squatter() {
+	user_argv /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+open(sys.argv[2], "w").close()
+while True:
+    d, a = s.recvfrom(2048)
+    s.sendto(d.split()[0] + b" host", a)' "$1" "$WORLD_DIR/run/squatter.ready"
+	_world_bg squatter "${USER_ARGV[@]}"
+	_wait_for 10 test -e "$WORLD_DIR/run/squatter.ready"
+}
+
+@test "-t all -u all: a guest server on an arbitrary port is reachable; ports bound on the host beforehand are left alone" {
+	local line
+	# "all" takes a socket per port and family: keep the range within
+	# this machine's open files limit (ports 18000-19999 here)
+	in_host sysctl -qw net.ipv4.ip_unprivileged_port_start=18000
+	in_host sysctl -qw net.ipv4.ip_local_port_range="20000 65535"
+	host_server root 19458
+	udp_host_squatter 19457
+	fwd_ns_start -t all -u all -- 19123 19457 19458 17999 20001
+	grep 'all:' "$MERD_LOG"
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 19123 t4)" "$FWD_INET4" 19123
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET6" tcp "$FWD_HOST6" 19123 t6)" "$FWD_INET6" 19123
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 19123 u4)" "$FWD_INET4" 19123
+	# below ip_unprivileged_port_start, and in the ephemeral range: not taken
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 17999 low)"
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 20001 eph)"
+	# TCP 19458: the host's own server answers, the guest's sees nothing
+	line=$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 19458 hostt)
+	echo "client: $line"
+	[ "$(fwd_kv result "$line")" = OK ]
+	grep -q ' id=hostt ' "$WORLD_DIR/run/host-server.log"
+	fwd_not grep -q ' id=hostt ' "$FWD_LOG"
+	# UDP 19457: bound by merd's own user with SO_REUSEPORT, still left alone
+	line=$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 19457 hostu)
+	echo "client: $line"
+	[ "$(fwd_kv reply "$line")" = "hostu host" ]
+	fwd_not grep -q ' id=hostu ' "$FWD_LOG"
+	fwd_ns_stop
+}
+
+@test "-t all is refused with a clear line when the open files limit is too low" {
+	local rc=0
+	ulimit -n 4096	# ports 1024-32767: 63488 sockets
+	merd_ns -t all -- true || rc=$?
+	cat "$MERD_LOG"
+	[ $rc -eq 1 ] && [ "$(grep -c . "$MERD_LOG")" -eq 1 ] && grep -q 'open files limit' "$MERD_LOG"
+}
+
+@test "--netns PID: -T reaches the host's loopback from the attached namespace; -t auto follows a server there as it starts and stops" {
+	local target line
+	host_server root 5432
+	user_argv unshare -rn sleep 60
+	_world_bg target "${USER_ARGV[@]}"
+	target=$(tail -n 1 "$WORLD_DIR/pids")
+	_wait_for 5 eval '[ "$(cat /proc/$target/comm)" = sleep ]'
+	user_argv "$MERD" -f --netns "$target" -T 5432 -t auto
+	_world_bg merd "${USER_ARGV[@]}"
+	_wait_for 5 eval 'nsenter -t "$target" -n ip -o addr show tap0 | grep -q inet'
+	line=$(nsenter -t "$target" -n "$WORLD_BIN/fwd_peer" -t 5 -i nt tcp 127.0.0.1 5432 hello || :)
+	fwd_check_hello "$line" 127.0.0.1 5432 any
+	# a server in the namespace, started after merd: reachable from inet
+	FWD_LOG=$WORLD_DIR/run/ns-server.log
+	_world_bg ns-server nsenter -t "$target" -n "$WORLD_BIN/fwd_peer" serve \
+		-l "$FWD_LOG" -r "$WORLD_DIR/run/ns-server.ready" -w 60 7777
+	_wait_for 10 test -e "$WORLD_DIR/run/ns-server.ready"
+	fwd_check_hello "$(poll_ok 7777 2000)" "$FWD_INET4" 7777
+	# the server goes: so does the forward (refused, not reset)
+	kill "$(tail -n 1 "$WORLD_DIR/pids")"
+	_wait_for 3 eval 'fwd_check_refused "$(FWD_HELLO_SECS=1 fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 7777 gone)"'
+	kill "$target"
+}
+
+# rst_server() - As root in "host", accept two connections on 127.0.0.1:PORT:
+# reset the first after its first bytes; on the second, wait for the
+# client's reset and write what recv() said to $WORLD_DIR/run/rst.out
+rst_server() {
+	_world_bg rst-server ip netns exec "$HOST_NS" /usr/bin/python3 -c '
+import socket, struct, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+open(sys.argv[2] + ".ready", "w").close()
+a, _ = s.accept()
+a.recv(10)
+a.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+a.close()
+a, _ = s.accept()
+a.settimeout(10)
+try:
+    r = "data %r" % a.recv(10)
+    r = "then %r" % a.recv(10)
+except ConnectionResetError:
+    r = "reset"
+except socket.timeout:
+    r = "timeout"
+open(sys.argv[2], "w").write(r + "\n")' "$1" "$WORLD_DIR/run/rst.out"
+	_wait_for 10 test -e "$WORLD_DIR/run/rst.out.ready"
+}
+
+@test "-T: a reset by either end reaches the other one" {
+	rst_server 5440
+	ns_clients '/usr/bin/python3 -c "
+import socket, struct
+c = socket.create_connection((\"127.0.0.1\", 5440))
+c.settimeout(10)
+c.sendall(b\"x\")
+try:
+    print(\"first\", c.recv(10))
+except ConnectionResetError:
+    print(\"first reset\")
+c = socket.create_connection((\"127.0.0.1\", 5440))
+c.sendall(b\"y\")
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack(\"ii\", 1, 0))
+c.close()
+" >>"$O"' -T 5440
+	cat "$LOOP_OUT"
+	grep -qx 'first reset' "$LOOP_OUT"
+	_wait_for 5 test -s "$WORLD_DIR/run/rst.out"
+	cat "$WORLD_DIR/run/rst.out"
+	grep -qx 'reset' "$WORLD_DIR/run/rst.out"
+}
