@@ -133,6 +133,20 @@ struct flow *flow_lookup(const struct flow_table *ft,
 }
 
 /**
+ * flow_full() - Check, before a new flow costs anything, that it fits
+ * @c:		Execution context
+ *
+ * Return: true (counted as drop_flow_full) if the table is full
+ */
+bool flow_full(struct ctx *c)
+{
+	if (c->flows.free_head != FLOW_NONE)
+		return false;
+	count_drop(c, CNT_drop_flow_full);
+	return true;
+}
+
+/**
  * flow_insert() - Take a free entry for a new flow
  * @c:		Execution context
  * @key:	Key of the new flow, padding zeroed, not already in the table

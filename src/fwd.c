@@ -403,3 +403,186 @@ void fwd_event(struct ctx *c, uint32_t idx)
 	else
 		udp_fwd_recv(c, fs->fd, fs->v6, fs->guest_port);
 }
+
+/*
+ * Run-time changes, from the control socket (ctl.c): forwards added with
+ * the same spec syntax as -t and -u, removed by spec, listed. The socket
+ * array stays dense: a removed socket's place is taken by the last one,
+ * whose epoll reference is updated; a rule no socket uses any more is
+ * dropped and the rule pointers of the sockets after it follow.
+ */
+
+/**
+ * fwd_rule_open() - Open the sockets of one rule, for every family it wants
+ * @c:		Execution context, addresses known
+ * @r:		Rule, in c->conf.fwd
+ *
+ * Return: 0 on success, negative errno (reported) on the first failure
+ */
+static int fwd_rule_open(struct ctx *c, const struct fwd_rule *r)
+{
+	bool want4 = c->conf.v4 && (!r->bound || inany_is_v4(&r->addr));
+	bool want6 = c->conf.v6 && (!r->bound || !inany_is_v4(&r->addr));
+	unsigned int p;
+	int rc;
+
+	if (!want4 && !want6)
+		return -EAFNOSUPPORT;
+	for (p = r->first; p <= r->last; p++) {
+		if (want4 && (rc = fwd_sock_open(c, r, (uint16_t)p, false)))
+			return rc;
+		if (want6 && (rc = fwd_sock_open(c, r, (uint16_t)p, true)))
+			return rc;
+	}
+	return 0;
+}
+
+/**
+ * fwd_sock_close() - Close forwarding socket @i, keeping the array dense
+ * @c:		Execution context
+ * @i:		Index in c->fwd.sock
+ */
+static void fwd_sock_close(struct ctx *c, unsigned int i)
+{
+	struct fwd_sock *fs = &c->fwd.sock[i];
+	unsigned int last = --c->fwd.n;
+
+	epoll_del(c, fs->fd);
+	close(fs->fd);
+	if (i == last)
+		return;
+	*fs = c->fwd.sock[last];
+	epoll_mod(c, fs->fd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_FWD, i));
+}
+
+/**
+ * fwd_rules_compact() - Drop rules no socket refers to any more
+ * @c:		Execution context
+ * @from:	First rule that may be dropped (earlier ones are kept)
+ */
+static void fwd_rules_compact(struct ctx *c, int from)
+{
+	struct fwd_rules *rules = &c->conf.fwd;
+	unsigned int j;
+	int i = from;
+
+	while (i < rules->n) {
+		bool used = false;
+
+		for (j = 0; j < c->fwd.n && !used; j++)
+			used = c->fwd.sock[j].rule == &rules->rule[i];
+		if (used) {
+			i++;
+			continue;
+		}
+		memmove(&rules->rule[i], &rules->rule[i + 1],
+			(size_t)(rules->n - i - 1) * sizeof(rules->rule[0]));
+		rules->n--;
+		for (j = 0; j < c->fwd.n; j++)
+			if (c->fwd.sock[j].rule > &rules->rule[i])
+				c->fwd.sock[j].rule--;
+	}
+}
+
+/**
+ * fwd_runtime_add() - Forward more ports while running
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @spec:	Ports, as for -t and -u
+ *
+ * All or nothing: if one socket cannot be opened, those opened for @spec
+ * are closed again.
+ *
+ * Return: number of sockets opened, or negative errno (-EINVAL for a bad
+ * spec, -EEXIST for a port already forwarded, bind errors)
+ */
+int fwd_runtime_add(struct ctx *c, uint8_t proto, const char *spec)
+{
+	struct fwd_rules *rules = &c->conf.fwd;
+	unsigned int n_socks = c->fwd.n;
+	int n_rules = rules->n, i, rc = 0;
+
+	if (fwd_parse(rules, proto, spec)) {
+		rules->n = n_rules;
+		return -EINVAL;
+	}
+	for (i = n_rules; i < rules->n && !rc; i++)
+		rc = fwd_rule_open(c, &rules->rule[i]);
+	if (rc) {
+		while (c->fwd.n > n_socks)
+			fwd_sock_close(c, c->fwd.n - 1);
+		rules->n = n_rules;
+		return rc;
+	}
+	return (int)(c->fwd.n - n_socks);
+}
+
+/**
+ * fwd_sock_matches() - Tell whether a socket falls under a removal rule
+ * @fs:		Forwarding socket
+ * @r:		Rule from the removal spec
+ *
+ * Return: true if same protocol, host port in range, and, if @r names an
+ * address, the socket is bound to that address
+ */
+static bool fwd_sock_matches(const struct fwd_sock *fs,
+			     const struct fwd_rule *r)
+{
+	if (fs->proto != r->proto || fs->host_port < r->first ||
+	    fs->host_port > r->last)
+		return false;
+	if (!r->bound)
+		return true;
+	return fs->rule->bound && inany_equal(&fs->rule->addr, &r->addr);
+}
+
+/**
+ * fwd_runtime_remove() - Stop forwarding ports while running
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @spec:	[ADDR/]PORTS of host ports, as for -t (":TO" parts ignored)
+ *
+ * Connections and flows already made go on; only the listening (TCP) or
+ * bound (UDP) sockets close.
+ *
+ * Return: number of sockets closed (0: nothing matched), or -EINVAL
+ */
+int fwd_runtime_remove(struct ctx *c, uint8_t proto, const char *spec)
+{
+	static struct fwd_rules gone;
+	unsigned int i;
+	int n = 0, k;
+
+	gone.n = 0;
+	if (fwd_parse(&gone, proto, spec))
+		return -EINVAL;
+	for (i = 0; i < c->fwd.n;) {
+		bool match = false;
+
+		for (k = 0; k < gone.n && !match; k++)
+			match = fwd_sock_matches(&c->fwd.sock[i], &gone.rule[k]);
+		if (!match) {
+			i++;
+			continue;
+		}
+		fwd_sock_close(c, i);
+		n++;
+	}
+	fwd_rules_compact(c, 0);
+	return n;
+}
+
+/**
+ * fwd_sock_addr() - Host address a forwarding socket is bound to
+ * @fs:		Forwarding socket
+ * @a:		Address to fill (v4-mapped for IPv4; a wildcard if unbound)
+ */
+void fwd_sock_addr(const struct fwd_sock *fs, struct in6_addr *a)
+{
+	if (fs->rule->bound)
+		*a = fs->rule->addr;
+	else if (fs->v6)
+		*a = in6addr_any;
+	else
+		inany_from_v4(a, (struct in_addr){ .s_addr = INADDR_ANY });
+}

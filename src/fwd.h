@@ -73,5 +73,8 @@ int fwd_open(struct ctx *c);
 void fwd_event(struct ctx *c, uint32_t idx);
 void fwd_remote_addr(const struct ctx *c, struct in6_addr *a);
 void fwd_guest_addr(const struct ctx *c, bool v6, struct in6_addr *a);
+int fwd_runtime_add(struct ctx *c, uint8_t proto, const char *spec);
+int fwd_runtime_remove(struct ctx *c, uint8_t proto, const char *spec);
+void fwd_sock_addr(const struct fwd_sock *fs, struct in6_addr *a);
 
 #endif /* MERD_FWD_H */

@@ -50,6 +50,8 @@ enum epoll_type {
 	EPOLL_TYPE_RA_TIMER,
 	EPOLL_TYPE_FWD,
 	EPOLL_TYPE_NS_WATCH,
+	EPOLL_TYPE_CTL_LISTEN,
+	EPOLL_TYPE_CTL,
 };
 
 #define EPOLL_REF(type, idx)	((uint64_t)(type) << 32 | (uint32_t)(idx))
