@@ -30,7 +30,7 @@
 	X(drop_dhcpv6_bad)						\
 	X(drop_icmp_short) X(drop_icmp_type) X(drop_icmp_csum) X(drop_flow_full)		\
 	X(drop_sock_err) X(drop_tx_full) X(drop_no_guest)		\
-	X(ignored) X(flows_created) X(flows_expired)
+	X(ignored) X(flows_created) X(flows_expired) X(flows_evicted)
 
 enum counter {
 #define COUNTER_ENUM(name) CNT_##name,

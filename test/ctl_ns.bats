@@ -117,6 +117,26 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 	[ "$(kv received "$(grep '^full-down down ' <<<"$output")")" -eq 33554432 ]
 }
 
+@test "--max-flows 1000 filled by datagrams to nowhere: new flows still open, the oldest unanswered ones make room" {
+	run merd_ns --ctl "$SOCK" --max-flows 1000 -- sh -c "
+		$CF open 203.0.113.2 7 30000 100
+		$CF spray 203.0.113.2 9 40000 1500
+		sleep 1
+		$CF list $MERD $SOCK udp:9
+		$CF open 203.0.113.2 7 31000 50
+		$CF list $MERD $SOCK udp:7
+		$MERD ctl --json $SOCK counters | grep -oE '\"(flows_evicted|drop_flow_full)\":[0-9]*'"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'open ok=100 refused=0 lost=0 errors=0' <<<"$output"
+	grep -qx 'flows total=1000 match=900' <<<"$output"	# full
+	grep -qx 'open ok=50 refused=0 lost=0 errors=0' <<<"$output"
+	grep -qx 'flows total=1000 match=150' <<<"$output"	# answered kept
+	grep -qx '"drop_flow_full":0' <<<"$output"
+	evicted=$(sed -n 's/^"flows_evicted"://p' <<<"$output")
+	[ "$evicted" -ge 650 ]			# 1500 + 50 flows into 900 places
+}
+
 @test "port forwards added and removed through the control socket take effect and are listed" {
 	fwd_ns_start --ctl "$SOCK" -- 80
 	# nothing forwarded yet

@@ -8,6 +8,9 @@ Usage:
       FIRST, FIRST+1, ...: each sends one datagram and waits up to 2 s for
       its echo. Prints "open ok=N refused=N lost=N errors=N" (refused: the
       errno an ICMP "administratively prohibited" gives, EHOSTUNREACH).
+  ctl-flows.py spray ADDR PORT FIRST COUNT
+      One datagram from each of COUNT source ports, waiting for nothing
+      (errors ignored). Prints "spray sent=N".
   ctl-flows.py list MERD SOCK [PROTO:PORT]
       Ask merd (merd ctl --json SOCK flows) and print "flows total=N
       match=M" (match: flows of PROTO with remote port PORT).
@@ -60,6 +63,20 @@ def open_flows(addr, port, first, count):
     print("open " + " ".join("%s=%d" % kv for kv in res.items()))
 
 
+def spray(addr, port, first, count):
+    """Send one datagram from each of COUNT ports, wait for nothing"""
+    sent = 0
+    for i in range(count):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind(("", first + i))
+                s.sendto(b"spray", (addr, port))
+                sent += 1
+            except OSError:
+                pass
+    print("spray sent=%d" % sent)
+
+
 def list_flows(merd, sock, match):
     """Count merd's flows, and those matching PROTO:PORT"""
     out = subprocess.run([merd, "ctl", "--json", sock, "flows"], check=True,
@@ -97,6 +114,8 @@ def rss():
 def main(argv):
     if argv[:1] == ["open"] and len(argv) == 5:
         open_flows(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
+    elif argv[:1] == ["spray"] and len(argv) == 5:
+        spray(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
     elif argv[:1] == ["list"] and len(argv) in (3, 4):
         list_flows(argv[1], argv[2], argv[3] if len(argv) == 4 else None)
     elif argv == ["rss"]:
