@@ -494,7 +494,7 @@ static int json_path_push(struct json_rd *r, const char *name, size_t len,
 	size_t dot = r->plen ? 1 : 0;
 
 	*old = r->plen;
-	if (memchr(name, '\0', len))
+	if (memchr(name, '\0', len))		/* from a \u0000 escape */
 		return json_fail(r, "NUL in member name");
 	if (r->plen + dot + len >= JSON_PATH_MAX)
 		return json_fail(r, "path too long");
