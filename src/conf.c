@@ -351,7 +351,7 @@ static int conf_option(struct conf *conf, int opt, const char *arg,
 		return conf_uint("--icmp-timeout", arg, 1, 86400,
 				 &conf->icmp_timeout);
 	case OPT_TCP_TIMEOUT:
-		return conf_uint("--tcp-timeout", arg, 1, 30 * 86400,
+		return conf_uint("--tcp-timeout", arg, 1, 30UL * 86400,
 				 &conf->tcp_timeout);
 	case OPT_TCP_SYN_TIMEOUT:
 		return conf_uint("--tcp-syn-timeout", arg, 1, 3600,

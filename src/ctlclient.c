@@ -130,7 +130,9 @@ static char *ctlclient_read_line(int s, size_t *len)
 	size_t used = 0, cap = 65536;
 	char *buf = malloc(cap + 1), *nl = NULL;
 
-	while (buf && !nl) {
+	if (!buf)
+		return NULL;
+	while (!nl) {
 		ssize_t n;
 
 		if (used == cap) {
@@ -189,7 +191,7 @@ static int ctlclient_cell(struct ctlclient_table *t, size_t row,
 {
 	int i;
 
-	for (i = 0; i < t->n_cols && strcmp(t->cols[i], col); i++)
+	for (i = 0; i < t->n_cols && strcmp(t->cols[i], col) != 0; i++)
 		;
 	if (i == t->n_cols) {
 		if (row || t->n_cols == CTLCLIENT_COLS)
@@ -216,6 +218,31 @@ static int ctlclient_cell(struct ctlclient_table *t, size_t row,
 }
 
 /**
+ * ctlclient_cell_path() - Tell whether a path is LIST.ROW.MEMBER
+ * @path:	Path of a scalar
+ * @list:	List already being tabulated, empty if none
+ * @row:	ROW, if so
+ *
+ * Return: true for a member of an element of @list (or of any list if
+ * @list is empty)
+ */
+static bool ctlclient_cell_path(const char *path, const char *list,
+				unsigned long *row)
+{
+	const char *dot = strchr(path, '.');
+	char *end;
+
+	if (!dot || dot == path || dot[1] < '0' || dot[1] > '9')
+		return false;
+	if (list[0] && (strlen(list) != (size_t)(dot - path) ||
+			strncmp(path, list, strlen(list)) != 0))
+		return false;
+	errno = 0;
+	*row = strtoul(dot + 1, &end, 10);
+	return !errno && *end == '.' && end[1] && !strchr(end + 1, '.');
+}
+
+/**
  * ctlclient_scalar() - Gather one scalar of the reply (json_parse() cb)
  * @arg:	struct ctlclient_table
  * @path:	Its path
@@ -227,10 +254,9 @@ static int ctlclient_scalar(void *arg, const char *path,
 			    const struct json_val *v)
 {
 	struct ctlclient_table *t = arg;
-	char list[JSON_PATH_MAX], col[JSON_PATH_MAX];
+	const char *dot = strchr(path, '.');
 	unsigned long row;
 	char *text;
-	int end = 0;
 
 	if (!strcmp(path, "ok")) {
 		t->ok = v->type == JSON_BOOL && v->b;
@@ -241,17 +267,16 @@ static int ctlclient_scalar(void *arg, const char *path,
 		t->error = ctlclient_text(v);
 		return 0;
 	}
-	if (sscanf(path, "%127[^.].%lu.%127[^.]%n", list, &row, col,
-		   &end) == 3 && !path[end] &&
-	    (!t->list[0] || !strcmp(t->list, list))) {
-		strcpy(t->list, list);
-		return ctlclient_cell(t, row, col, v);
+	if (ctlclient_cell_path(path, t->list, &row)) {
+		if (!t->list[0])
+			snprintf(t->list, sizeof(t->list), "%.*s",
+				 (int)(dot - path), path);
+		return ctlclient_cell(t, row, strrchr(path, '.') + 1, v);
 	}
 	text = ctlclient_text(v);
 	if (!text)
 		return -ENOMEM;
-	printf("%-24s %s\n", strchr(path, '.') ? strchr(path, '.') + 1 : path,
-	       text);
+	printf("%-24s %s\n", dot ? dot + 1 : path, text);
 	free(text);
 	return 0;
 }

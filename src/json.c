@@ -169,6 +169,18 @@ void json_bool(struct json_out *o, bool v)
 }
 
 /**
+ * struct json_frame - An object or array being read
+ * @close:	'}' or ']'
+ * @idx:	Arrays: index of the next element
+ * @plen:	Path length outside it
+ */
+struct json_frame {
+	char close;
+	unsigned int idx;
+	size_t plen;
+};
+
+/**
  * struct json_rd - Reader state
  * @p:		Next byte
  * @end:	End of the text
@@ -177,7 +189,8 @@ void json_bool(struct json_out *o, bool v)
  * @path:	Path of the value being read
  * @plen:	Length of @path
  * @str:	Decoded string or number text
- * @depth:	Open objects and arrays
+ * @stack:	Open objects and arrays, outermost first
+ * @depth:	How many
  * @why:	What was wrong, once something was
  * @rc:		Non-zero value the callback stopped with
  */
@@ -189,12 +202,11 @@ struct json_rd {
 	char path[JSON_PATH_MAX];
 	size_t plen;
 	char str[JSON_STR_MAX + 1];
+	struct json_frame stack[JSON_DEPTH_MAX];
 	int depth;
 	const char *why;
 	int rc;
 };
-
-static int json_value(struct json_rd *r);
 
 /**
  * json_fail() - Record why the text is refused
@@ -518,16 +530,25 @@ static void json_path_pop(struct json_rd *r, size_t old)
 }
 
 /**
- * json_member() - Read one "name": value pair of an object
- * @r:		Reader state, at the name's quote
+ * json_next() - Read what comes before the next member or element: its
+ * name and ':' in an object; extend the path accordingly
+ * @r:		Reader state, after '{', '[' or ','
+ * @f:		Container
  *
- * Return: 0, -EINVAL, or the callback's non-zero value
+ * Return: 0, or -EINVAL
  */
-static int json_member(struct json_rd *r)
+static int json_next(struct json_rd *r, struct json_frame *f)
 {
-	size_t len, old;
-	int rc;
+	size_t len = 0, old;
+	char idx[12];
+	int n;
 
+	json_path_pop(r, f->plen);
+	if (f->close == ']') {
+		n = snprintf(idx, sizeof(idx), "%u", f->idx++);
+		return json_path_push(r, idx, (size_t)n, &old);
+	}
+	json_ws(r);
 	if (r->p >= r->end || *r->p != '"')
 		return json_fail(r, "expected a member name");
 	if (json_string(r, &len) || json_path_push(r, r->str, len, &old))
@@ -536,89 +557,77 @@ static int json_member(struct json_rd *r)
 	if (r->p >= r->end || *r->p != ':')
 		return json_fail(r, "expected ':'");
 	r->p++;
-	rc = json_value(r);
-	json_path_pop(r, old);
-	return rc;
-}
-
-/**
- * json_element() - Read one element of an array
- * @r:		Reader state, at the value
- * @i:		Its index
- *
- * Return: 0, -EINVAL, or the callback's non-zero value
- */
-static int json_element(struct json_rd *r, unsigned int i)
-{
-	char idx[12];
-	size_t old;
-	int n = snprintf(idx, sizeof(idx), "%u", i), rc;
-
-	if (json_path_push(r, idx, (size_t)n, &old))
-		return -EINVAL;
-	rc = json_value(r);
-	json_path_pop(r, old);
-	return rc;
-}
-
-/**
- * json_container() - Read an object or an array
- * @r:		Reader state, at '{' or '['
- *
- * Return: 0, -EINVAL, or the callback's non-zero value
- */
-static int json_container(struct json_rd *r)
-{
-	char close = *r->p == '{' ? '}' : ']';
-	unsigned int i = 0;
-	int rc;
-
-	if (++r->depth > JSON_DEPTH_MAX)
-		return json_fail(r, "nested too deep");
-	r->p++;
-	json_ws(r);
-	if (r->p < r->end && *r->p == close) {
-		r->p++;
-		r->depth--;
-		return 0;
-	}
-	for (;;) {
-		json_ws(r);
-		rc = close == '}' ? json_member(r) : json_element(r, i++);
-		if (rc)
-			return rc;
-		json_ws(r);
-		if (r->p < r->end && *r->p == ',') {
-			r->p++;
-			continue;
-		}
-		if (r->p < r->end && *r->p == close)
-			break;
-		return json_fail(r, close == '}' ? "expected ',' or '}'"
-						 : "expected ',' or ']'");
-	}
-	r->p++;
-	r->depth--;
 	return 0;
 }
 
 /**
- * json_value() - Read any value; scalars go to the callback
+ * json_enter() - Open an object or an array
+ * @r:		Reader state, at '{' or '['
+ *
+ * Return: 0 if a member or element follows (path set), 1 if the container
+ * was empty and is closed already, -EINVAL
+ */
+static int json_enter(struct json_rd *r)
+{
+	struct json_frame *f;
+
+	if (r->depth == JSON_DEPTH_MAX)
+		return json_fail(r, "nested too deep");
+	f = &r->stack[r->depth++];
+	f->close = *r->p == '{' ? '}' : ']';
+	f->idx = 0;
+	f->plen = r->plen;
+	r->p++;
+	json_ws(r);
+	if (r->p < r->end && *r->p == f->close) {
+		r->p++;
+		r->depth--;
+		return 1;
+	}
+	return json_next(r, f);
+}
+
+/**
+ * json_after() - After a value: a comma, or the end of containers
  * @r:		Reader state
+ * @done:	Set once the outermost value ended
+ *
+ * Return: 0 (a value follows, unless @done), or -EINVAL
+ */
+static int json_after(struct json_rd *r, bool *done)
+{
+	while (r->depth) {
+		struct json_frame *f = &r->stack[r->depth - 1];
+
+		json_ws(r);
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			return json_next(r, f);
+		}
+		if (r->p >= r->end || *r->p != f->close)
+			return json_fail(r, f->close == '}' ?
+					 "expected ',' or '}'" :
+					 "expected ',' or ']'");
+		r->p++;
+		r->depth--;
+		json_path_pop(r, f->plen);
+	}
+	*done = true;
+	return 0;
+}
+
+/**
+ * json_scalar() - Read a string, number or literal; hand it to the callback
+ * @r:		Reader state, at the value
  *
  * Return: 0, -EINVAL, or the callback's non-zero value
  */
-static int json_value(struct json_rd *r)
+static int json_scalar(struct json_rd *r)
 {
 	struct json_val v = { 0 };
-	size_t len;
+	size_t len = 0;
 	int rc;
 
-	json_ws(r);
-	if (r->p >= r->end)
-		return json_fail(r, "unexpected end");
-	if (*r->p == '{' || *r->p == '[')
-		return json_container(r);
 	if (*r->p == '"') {
 		if (json_string(r, &len))
 			return -EINVAL;
@@ -635,6 +644,41 @@ static int json_value(struct json_rd *r)
 	if (rc)
 		r->rc = rc;
 	return rc;
+}
+
+/**
+ * json_values() - Read values until the outermost one ends (no recursion:
+ * open containers are on r->stack)
+ * @r:		Reader state
+ *
+ * Return: 0, -EINVAL, or the callback's non-zero value
+ */
+static int json_values(struct json_rd *r)
+{
+	bool done = false;
+	int rc;
+
+	while (!done) {
+		json_ws(r);
+		if (r->p >= r->end)
+			return json_fail(r, "unexpected end");
+		if (*r->p == '{' || *r->p == '[') {
+			rc = json_enter(r);
+			if (rc <= 0) {
+				if (rc)
+					return rc;
+				continue;	/* a member or element follows */
+			}
+		} else {
+			rc = json_scalar(r);
+			if (rc)
+				return rc;
+		}
+		rc = json_after(r, &done);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /**
@@ -659,7 +703,7 @@ int json_parse(const char *text, size_t len, json_cb cb, void *arg,
 	r.end = text + len;
 	r.cb = cb;
 	r.arg = arg;
-	rc = json_value(&r);
+	rc = json_values(&r);
 	if (!rc) {
 		json_ws(&r);
 		if (r.p != r.end)

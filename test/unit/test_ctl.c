@@ -234,7 +234,7 @@ static void ctl_socket_streams_long_listing(void)
 		CHECK_EQ(json_parse(reply, (size_t)(nl - reply), count_ids, &ids,
 				    NULL), 0);
 		CHECK_EQ(ids, MANY);
-		CHECK((size_t)(nl - reply) > CTL_OUT_BUF * 3);
+		CHECK((size_t)(nl - reply) > (size_t)CTL_OUT_BUF * 3);
 		CHECK(!strncmp(nl + 1, "{\"ok\":true,\"version\":", 21));
 	}
 	close(s);

@@ -243,7 +243,7 @@ static void json_reader_bounds(void)
 		text[i] = '[';
 	for (i = 0; i < JSON_DEPTH_MAX; i++)
 		text[JSON_DEPTH_MAX + i] = ']';
-	text[2 * JSON_DEPTH_MAX] = '\0';
+	text[(size_t)2 * JSON_DEPTH_MAX] = '\0';
 	CHECK_EQ(parse(text, &s, &why), 0);
 	memmove(text + 1, text, strlen(text) + 1);
 	text[0] = '[';
