@@ -1069,11 +1069,11 @@ static void tcp_segments_commit(struct ctx *c, struct flow *f, size_t bytes)
 		ip_tx_commit(c, &f->key.remote_addr, &f->key.guest_addr,
 			     IPPROTO_TCP, TCP_HDR_LEN + len);
 		t->snd_nxt += (uint32_t)len;
+		f->pkts_in++;
 	}
 	if (SEQ_GT(t->snd_nxt, t->snd_max))
 		t->snd_max = t->snd_nxt;
 	t->flags &= (uint16_t)~TCP_F_ACK_PENDING;
-	f->pkts_in++;
 	f->bytes_in += bytes;
 }
 

@@ -103,6 +103,7 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 		sleep 1
 		$CF open 203.0.113.2 7 30000 999
 		$CF list $MERD $SOCK udp:7
+		$MERD ctl $SOCK flows | grep ' tcp ' | sed 's/^/during: /'
 		$CF open 203.0.113.2 7 31000 1
 		$MERD ctl --json $SOCK counters | grep -o '\"drop_flow_full\":[0-9]*'
 		wait
@@ -111,6 +112,11 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 	[ "$status" -eq 0 ]
 	grep -qx 'open ok=999 refused=0 lost=0 errors=0' <<<"$output"
 	grep -qx 'flows total=1000 match=999' <<<"$output"
+	# the download, paused by its reader after 1 MiB, is listed as such
+	row=$(grep '^during: ' <<<"$output")
+	read -r _ _ _ _ _ _ remote_port state pkts_out _ pkts_in bytes_in _ <<<"$row"
+	[ "$remote_port" = 5000 ] && [ "$state" = established ]
+	[ "$pkts_out" -ge 1 ] && [ "$pkts_in" -ge 16 ] && [ "$bytes_in" -ge 1048576 ]
 	grep -qx 'open ok=0 refused=1 lost=0 errors=0' <<<"$output"
 	grep -qx '"drop_flow_full":1' <<<"$output"
 	tcp_check_down "$(grep '^full-down down ' <<<"$output")"
