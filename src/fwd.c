@@ -30,6 +30,9 @@
 #define FWD_SPEC_MAX	512
 #define FWD_BACKLOG	128
 
+/* Set once forwards change at run time: the sandbox has no /proc then */
+static bool fwd_sandboxed;
+
 /**
  * fwd_range() - Parse FIRST[-LAST]
  * @s:		Text
@@ -229,7 +232,7 @@ static void fwd_bind_error(uint8_t proto, uint16_t port, int e)
 	char line[32];
 	FILE *f;
 
-	if (e != EACCES) {
+	if (e != EACCES || fwd_sandboxed) {
 		err("cannot forward %s port %u: %s", p, port, strerror(e));
 		return;
 	}
@@ -502,6 +505,7 @@ int fwd_runtime_add(struct ctx *c, uint8_t proto, const char *spec)
 	unsigned int n_socks = c->fwd.n;
 	int n_rules = rules->n, i, rc = 0;
 
+	fwd_sandboxed = true;
 	if (fwd_parse(rules, proto, spec)) {
 		rules->n = n_rules;
 		return -EINVAL;

@@ -164,6 +164,11 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 	echo "$output"
 	[ "$status" -eq 1 ]
 	grep -q 'File exists' <<<"$output"
+	# a privileged port is refused (the sandbox stays intact)
+	run ctl "$SOCK" forward-add tcp 80
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q 'Permission denied' <<<"$output"
 	run ctl "$SOCK" forward-remove tcp 8080
 	echo "$output"
 	[ "$status" -eq 0 ]
