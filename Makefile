@@ -137,14 +137,14 @@ build/asan/unit/%: test/unit/%.c build/asan/unit/harness.o \
 unit-asan: $(UNIT_ASAN_BINS)
 	MERD_SUITES=none test/run-tests.sh $(UNIT_ASAN_BINS)
 
-# libFuzzer targets (clang): build/fuzz/fuzz_{eth,link,conf}. They make
+# libFuzzer targets (clang): build/fuzz/fuzz_{eth,link,conf,ctl}. They make
 # real sockets, so fuzz-run starts each in a new, empty network namespace
 # (unshare -rn), and the targets refuse to run where other interfaces are
 # in sight. make fuzz-run FUZZ_SECONDS=N runs each for N seconds and fails
 # on the first crash (left in build/fuzz/crashes/).
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 60
-FUZZ_TARGETS	:= eth link conf
+FUZZ_TARGETS	:= eth link conf ctl
 FUZZ_SAN	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 		   -fno-sanitize-recover=undefined
 FUZZ_BASE	:= -std=gnu11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc \
@@ -155,6 +155,7 @@ FUZZ_BINS	:= $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 FUZZ_MAX_LEN_eth  := 8192
 FUZZ_MAX_LEN_link := 16384
 FUZZ_MAX_LEN_conf := 1024
+FUZZ_MAX_LEN_ctl  := 8192
 
 build/fuzz/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)

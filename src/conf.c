@@ -19,6 +19,7 @@
 #include "pasta.h"
 #include "pcap.h"
 #include "slirp.h"
+#include "tcp.h"
 #include "udp.h"
 #include "util.h"
 
@@ -29,6 +30,8 @@ enum {
 	OPT_ICMP_TIMEOUT, OPT_MAX_FLOWS, OPT_VERSION, OPT_NETNS, OPT_NO_CONFIG,
 	OPT_READY_FD, OPT_TAP, OPT_PCAP, OPT_PCAP_MAX,
 	OPT_DNS_FORWARD, OPT_MAP_HOST_LO, OPT_EXIT_FD,
+	OPT_CTL, OPT_TCP_TIMEOUT,
+	OPT_TCP_SYN_TIMEOUT, OPT_TCP_FIN_TIMEOUT,
 };
 
 static const char conf_usage[] =
@@ -85,8 +88,14 @@ static const char conf_usage[] =
 "  -U, --udp-ns SPEC      UDP ports, same syntax, datagrams relayed\n"
 "Flows:\n"
 "      --max-flows N      size of the flow table (default 65536)\n"
-"      --udp-timeout S    idle UDP flows expire after S seconds (180)\n"
+"      --udp-timeout S    idle UDP flows expire after S seconds (180);\n"
+"                         unanswered ones after at most 30\n"
 "      --icmp-timeout S   idle ICMP echo flows expire after S seconds (60)\n"
+"      --tcp-timeout S    idle established TCP flows expire after S\n"
+"                         seconds (7200)\n"
+"      --tcp-syn-timeout S  TCP handshakes must finish within S seconds (30)\n"
+"      --tcp-fin-timeout S  idle half-closed TCP flows expire after S\n"
+"                         seconds (600)\n"
 "Process:\n"
 "  -f, --foreground       stay in the foreground (otherwise merd detaches\n"
 "                         once ready, except with --ns)\n"
@@ -95,6 +104,9 @@ static const char conf_usage[] =
 "                         the network is up\n"
 "      --exit-fd N        stop when file descriptor N hangs up (its writer\n"
 "                         closed it)\n"
+"      --ctl PATH         control socket (mode 0600): 'merd ctl PATH ...'\n"
+"                         lists flows, counters, forwards; adds and\n"
+"                         removes forwards\n"
 "      --pcap FILE        capture the guest link to FILE (pcap format)\n"
 "      --pcap-max MIB     stop capturing at this size (default 64; give it\n"
 "                         before --pcap)\n"
@@ -102,7 +114,9 @@ static const char conf_usage[] =
 "      --trace            per-packet messages too\n"
 "  -q, --quiet            errors only\n"
 "  -h, --help             this text\n"
-"      --version          version\n";
+"      --version          version\n"
+"\n"
+"Control client: merd ctl PATH COMMAND [ARGS] [--json]  (merd ctl --help)\n";
 
 static const struct option conf_options[] = {
 	{ "socket",	required_argument,	NULL, 's' },
@@ -135,6 +149,10 @@ static const struct option conf_options[] = {
 	{ "max-flows",	required_argument,	NULL, OPT_MAX_FLOWS },
 	{ "udp-timeout", required_argument,	NULL, OPT_UDP_TIMEOUT },
 	{ "icmp-timeout", required_argument,	NULL, OPT_ICMP_TIMEOUT },
+	{ "tcp-timeout", required_argument,	NULL, OPT_TCP_TIMEOUT },
+	{ "tcp-syn-timeout", required_argument,	NULL, OPT_TCP_SYN_TIMEOUT },
+	{ "tcp-fin-timeout", required_argument,	NULL, OPT_TCP_FIN_TIMEOUT },
+	{ "ctl",	required_argument,	NULL, OPT_CTL },
 	{ "foreground",	no_argument,		NULL, 'f' },
 	{ "debug",	no_argument,		NULL, 'd' },
 	{ "trace",	no_argument,		NULL, OPT_TRACE },
@@ -253,6 +271,9 @@ static void conf_set_defaults(struct conf *conf)
 	conf->v4 = conf->v6 = true;
 	conf->udp_timeout = UDP_TIMEOUT_DEFAULT;
 	conf->icmp_timeout = ICMP_TIMEOUT_DEFAULT;
+	conf->tcp_timeout = TCP_IDLE_TIMEOUT_S;
+	conf->tcp_syn_timeout = TCP_SYN_TIMEOUT_S;
+	conf->tcp_fin_timeout = TCP_HALF_TIMEOUT_S;
 	conf->max_flows = FLOW_MAX_DEFAULT;
 	conf->prefix4 = -1;
 	conf->prefix6 = -1;
@@ -375,6 +396,18 @@ int conf_option(struct conf *conf, int opt, const char *arg)
 	case OPT_ICMP_TIMEOUT:
 		return conf_uint("--icmp-timeout", arg, 1, 86400,
 				 &conf->icmp_timeout);
+	case OPT_TCP_TIMEOUT:
+		return conf_uint("--tcp-timeout", arg, 1, 30UL * 86400,
+				 &conf->tcp_timeout);
+	case OPT_TCP_SYN_TIMEOUT:
+		return conf_uint("--tcp-syn-timeout", arg, 1, 3600,
+				 &conf->tcp_syn_timeout);
+	case OPT_TCP_FIN_TIMEOUT:
+		return conf_uint("--tcp-fin-timeout", arg, 1, 86400,
+				 &conf->tcp_fin_timeout);
+	case OPT_CTL:
+		return conf_string("--ctl", arg, conf->ctl_path,
+				   sizeof(conf->ctl_path));
 	case 'f': conf->foreground = true; return 0;
 	case 'd': conf->log_level = LOG_LVL_DEBUG; return 0;
 	case OPT_TRACE: conf->log_level = LOG_LVL_TRACE; return 0;

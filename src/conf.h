@@ -68,7 +68,11 @@ struct conf_dns6 {
  * @dns6:	IPv6 resolvers given to the guest
  * @n_dns6:	Number of entries in @dns6
  * @search:	DNS search list, space separated
- * @udp_timeout:	Idle timeout for UDP flows, seconds
+ * @udp_timeout:	Idle timeout for answered UDP flows, seconds (unanswered
+ *		ones: UDP_UNANSWERED_TIMEOUT_S at most)
+ * @tcp_timeout:	Idle timeout for established TCP flows, seconds
+ * @tcp_syn_timeout:	Timeout of TCP handshakes, seconds
+ * @tcp_fin_timeout:	Idle timeout of half-closed TCP flows, seconds
  * @icmp_timeout:	Idle timeout for ICMP echo flows, seconds
  * @max_flows:	Size of the flow table
  * @tap_name:	Namespace mode: tap device name inside
@@ -81,6 +85,7 @@ struct conf_dns6 {
  * @pid_file:	Where to write merd's pid, empty for none
  * @ready_fd:	Write "1" there and close it once the network is up, or -1
  * @pcap_max:	Size cap of the capture file, bytes
+ * @ctl_path:	Control socket path, empty for none
  */
 struct conf {
 	enum merd_mode mode;
@@ -106,6 +111,9 @@ struct conf {
 	int n_dns6;
 	char search[CONF_SEARCH_LEN];
 	unsigned int udp_timeout;
+	unsigned int tcp_timeout;
+	unsigned int tcp_syn_timeout;
+	unsigned int tcp_fin_timeout;
 	unsigned int icmp_timeout;
 	unsigned int max_flows;
 	char tap_name[IFNAMSIZ];
@@ -127,6 +135,7 @@ struct conf {
 	struct in6_addr map_guest6;
 	int log_level;
 	char api_socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
 int conf_parse(struct conf *conf, int argc, char **argv);

@@ -14,6 +14,14 @@
  * in a dense array, so the ageing scan costs the number of live flows, not
  * the table size.
  *
+ * When the table is full, a new flow takes the place of the oldest UDP or
+ * ICMP flow that never carried a packet back (a datagram to nowhere, a
+ * port scan): such flows are queued in creation order, and the queue is
+ * trimmed lazily, an answered flow being dropped from it when it reaches
+ * the head. So the cost is O(1) amortized and nothing on the data path.
+ * Answered flows and TCP connections are never evicted; if nothing can
+ * be, the new flow is refused (counted as drop_flow_full).
+ *
  * Ageing: each flow has a deadline, pushed forward by traffic. One timerfd
  * is armed for the earliest deadline known; when it fires, a scan removes
  * what expired and re-arms for the next deadline. Pushing a deadline later
@@ -67,6 +75,7 @@ int flow_table_init(struct ctx *c, uint32_t max)
 	}
 	ft->free_head = 0;
 	ft->n_active = 0;
+	ft->un_head = ft->un_tail = FLOW_NONE;
 
 	rc = hash_random_key(ft->key);
 	return rc;
@@ -134,23 +143,104 @@ struct flow *flow_lookup(const struct flow_table *ft,
 }
 
 /**
+ * flow_un_push() - Queue a new UDP or ICMP flow as possibly unanswered
+ * @ft:		Flow table
+ * @f:		Flow, just inserted
+ */
+static void flow_un_push(struct flow_table *ft, struct flow *f)
+{
+	uint32_t idx = flow_index(ft, f);
+
+	f->un_prev = ft->un_tail;
+	f->un_next = FLOW_NONE;
+	f->un_queued = 1;
+	if (ft->un_tail != FLOW_NONE)
+		ft->flows[ft->un_tail].un_next = idx;
+	else
+		ft->un_head = idx;
+	ft->un_tail = idx;
+}
+
+/**
+ * flow_un_unlink() - Take a flow out of the unanswered queue, if in it
+ * @ft:		Flow table
+ * @f:		Flow
+ */
+static void flow_un_unlink(struct flow_table *ft, struct flow *f)
+{
+	if (!f->un_queued)
+		return;
+	if (f->un_prev != FLOW_NONE)
+		ft->flows[f->un_prev].un_next = f->un_next;
+	else
+		ft->un_head = f->un_next;
+	if (f->un_next != FLOW_NONE)
+		ft->flows[f->un_next].un_prev = f->un_prev;
+	else
+		ft->un_tail = f->un_prev;
+	f->un_queued = 0;
+}
+
+/**
+ * flow_evict() - Free the entry of the oldest unanswered UDP or ICMP flow
+ * @c:		Execution context
+ *
+ * Return: true if an entry was freed (counted as flows_evicted)
+ */
+static bool flow_evict(struct ctx *c)
+{
+	struct flow_table *ft = &c->flows;
+
+	while (ft->un_head != FLOW_NONE) {
+		struct flow *f = &ft->flows[ft->un_head];
+
+		flow_un_unlink(ft, f);
+		if (f->pkts_in && f->pkts_out)
+			continue;		/* answered since: keep it */
+		debug_ratelimited("flow: table full, %u unanswered for %llu ms "
+				  "evicted", flow_index(ft, f),
+				  (unsigned long long)(c->now - f->created));
+		count(c, CNT_flows_evicted);
+		flow_remove(c, f);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * flow_full() - Check, before a new flow costs anything, that it fits
+ * @c:		Execution context
+ *
+ * When the table is full, the oldest unanswered UDP or ICMP flow makes
+ * room if there is one.
+ *
+ * Return: true (counted as drop_flow_full) if the table is full
+ */
+bool flow_full(struct ctx *c)
+{
+	if (c->flows.free_head != FLOW_NONE || flow_evict(c))
+		return false;
+	count_drop(c, CNT_drop_flow_full);
+	return true;
+}
+
+/**
  * flow_insert() - Take a free entry for a new flow
  * @c:		Execution context
  * @key:	Key of the new flow, padding zeroed, not already in the table
  *
  * Return: the new entry (socket -1, counters zero), or NULL if the table is
- * full
+ * full and no unanswered flow could be evicted (counted)
  */
 struct flow *flow_insert(struct ctx *c, const struct flow_key *key)
 {
 	struct flow_table *ft = &c->flows;
-	uint32_t idx = ft->free_head, b;
+	uint32_t idx, b;
 	struct flow *f;
 
-	if (idx == FLOW_NONE) {
-		count_drop(c, CNT_drop_flow_full);
+	if (flow_full(c))
 		return NULL;
-	}
+	idx = ft->free_head;
 	f = &ft->flows[idx];
 	ft->free_head = f->hash_next;
 
@@ -165,6 +255,8 @@ struct flow *flow_insert(struct ctx *c, const struct flow_key *key)
 
 	f->active_pos = ft->n_active;
 	ft->active[ft->n_active++] = idx;
+	if (key->proto == FLOW_UDP || key->proto == FLOW_ICMP)
+		flow_un_push(ft, f);
 	count(c, CNT_flows_created);
 	return f;
 }
@@ -229,6 +321,7 @@ void flow_remove(struct ctx *c, struct flow *f)
 	if (f->key.proto == FLOW_SPLICE)
 		splice_close(f);
 	flow_unlink(ft, f);
+	flow_un_unlink(ft, f);
 
 	last = ft->active[--ft->n_active];
 	ft->active[f->active_pos] = last;

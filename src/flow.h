@@ -47,6 +47,9 @@ struct flow_key {
  * @sock:	Host socket carrying the flow, -1 if none
  * @hash_next:	Next flow in the same bucket (or in the free list)
  * @active_pos:	Position in the table's active array
+ * @un_prev:	Previous flow in the table's unanswered queue
+ * @un_next:	Next flow in it
+ * @un_queued:	The flow is in that queue
  * @deadline:	When the flow expires unless it sees traffic, ms
  * @created:	Creation time, ms
  * @pkts_out:	Packets guest to host
@@ -62,6 +65,9 @@ struct flow {
 	int sock;
 	uint32_t hash_next;
 	uint32_t active_pos;
+	uint32_t un_prev;
+	uint32_t un_next;
+	uint8_t un_queued;
 	uint64_t deadline;
 	uint64_t created;
 	uint64_t pkts_out;
@@ -84,6 +90,9 @@ struct flow {
  * @active:	Indices of flows in use, densely packed
  * @n_active:	Flows in use
  * @free_head:	First free entry, chained through hash_next
+ * @un_head:	Oldest UDP or ICMP flow that may be unanswered, FLOW_NONE
+ *		if none: the first to go when the table is full
+ * @un_tail:	Newest one
  * @key:	Random hash key
  * @timer_at:	Deadline the ageing timer is armed for, 0 if disarmed
  * @last_scan:	Time of the last expiry scan
@@ -96,6 +105,8 @@ struct flow_table {
 	uint32_t *active;
 	uint32_t n_active;
 	uint32_t free_head;
+	uint32_t un_head;
+	uint32_t un_tail;
 	uint64_t key[2];
 	uint64_t timer_at;
 	uint64_t last_scan;
@@ -106,6 +117,7 @@ struct ctx;
 int flow_table_init(struct ctx *c, uint32_t max);
 struct flow *flow_lookup(const struct flow_table *ft,
 			 const struct flow_key *key);
+bool flow_full(struct ctx *c);
 struct flow *flow_insert(struct ctx *c, const struct flow_key *key);
 struct flow *flow_insert_sock(struct ctx *c, const struct flow_key *key,
 			      int s, uint32_t events);

@@ -38,6 +38,9 @@
 #define FWD_PICK_PORT_MIN	1024
 #define FWD_ALL_RESERVE	1024	/* descriptors "all" leaves for flows */
 
+/* Set once forwards change at run time: the sandbox has no /proc then */
+static bool fwd_sandboxed;
+
 /**
  * fwd_range() - Parse FIRST[-LAST]
  * @s:		Text
@@ -284,7 +287,7 @@ static void fwd_bind_error(uint8_t proto, uint16_t port, int e)
 	char line[32];
 	FILE *f;
 
-	if (e != EACCES) {
+	if (e != EACCES || fwd_sandboxed) {
 		err("cannot forward %s port %u: %s", p, port, strerror(e));
 		return;
 	}
@@ -435,6 +438,23 @@ int fwd_port_open(struct ctx *c, const struct fwd_rule *r, uint16_t port,
 }
 
 /**
+ * fwd_sock_drop() - Close forwarding socket @i, leaving a hole in the array
+ * @c:		Execution context
+ * @i:		Index in c->fwd.sock, of an open socket
+ *
+ * The hole is taken again by the next socket opened (fwd_slot()).
+ */
+static void fwd_sock_drop(struct ctx *c, unsigned int i)
+{
+	struct fwd_sock *fs = &c->fwd.sock[i];
+
+	epoll_del(c, fs->fd);
+	close(fs->fd);
+	fs->fd = -1;
+	c->fwd.n_free++;
+}
+
+/**
  * fwd_port_close() - Close the sockets of one port of a rule
  * @c:		Execution context
  * @r:		Rule
@@ -445,14 +465,10 @@ void fwd_port_close(struct ctx *c, const struct fwd_rule *r, uint16_t port)
 	unsigned int i;
 
 	for (i = 0; i < c->fwd.n; i++) {
-		struct fwd_sock *fs = &c->fwd.sock[i];
+		const struct fwd_sock *fs = &c->fwd.sock[i];
 
-		if (fs->fd < 0 || fs->rule != r || fs->host_port != port)
-			continue;
-		epoll_del(c, fs->fd);
-		close(fs->fd);
-		fs->fd = -1;
-		c->fwd.n_free++;
+		if (fs->fd >= 0 && fs->rule == r && fs->host_port == port)
+			fwd_sock_drop(c, i);
 	}
 }
 
@@ -790,4 +806,205 @@ void fwd_event(struct ctx *c, uint32_t idx)
 		tcp_fwd_accept(c, fs->fd, fs->v6, fs->guest_port);
 	else
 		udp_fwd_recv(c, fs->fd, fs->v6, fs->guest_port);
+}
+
+/*
+ * Run-time changes, from the control socket (ctl.c): forwards added with
+ * the same spec syntax as -t and -u, removed by spec, listed. A removed
+ * socket leaves a hole in the socket array (fwd_sock_drop()); a rule of the
+ * command line's table no open socket uses any more is dropped, and the
+ * rule pointers of sockets into that table follow. Rules of "auto" live
+ * in their own table (nsfwd.c) and are never moved.
+ */
+
+/**
+ * fwd_rule_open() - Open the sockets of one rule, for every family it wants
+ * @c:		Execution context, addresses known
+ * @r:		Rule, in c->conf.fwd
+ *
+ * Return: 0 on success, negative errno (reported) on the first failure
+ */
+static int fwd_rule_open(struct ctx *c, const struct fwd_rule *r)
+{
+	unsigned int p;
+	int rc;
+
+	for (p = r->first; p <= r->last; p++) {
+		rc = fwd_port_open(c, r, (uint16_t)p, true);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/**
+ * fwd_rule_index() - Where a rule sits in the command line's table
+ * @rules:	The table
+ * @r:		Rule
+ *
+ * Return: its index, or -1 if @r is not in @rules (an "auto" rule)
+ */
+static int fwd_rule_index(const struct fwd_rules *rules,
+			  const struct fwd_rule *r)
+{
+	uintptr_t first = (uintptr_t)&rules->rule[0], at = (uintptr_t)r;
+
+	if (at < first || at >= (uintptr_t)&rules->rule[rules->n])
+		return -1;
+	return (int)((at - first) / sizeof(rules->rule[0]));
+}
+
+/**
+ * fwd_rule_sockets() - Count the open sockets of one rule
+ * @c:		Execution context
+ * @r:		Rule
+ *
+ * Return: number of open sockets whose rule is @r
+ */
+static unsigned int fwd_rule_sockets(const struct ctx *c,
+				     const struct fwd_rule *r)
+{
+	unsigned int j, n = 0;
+
+	for (j = 0; j < c->fwd.n; j++)
+		n += c->fwd.sock[j].fd >= 0 && c->fwd.sock[j].rule == r;
+	return n;
+}
+
+/**
+ * fwd_rules_compact() - Drop rules no open socket refers to any more
+ * @c:		Execution context
+ * @from:	First rule that may be dropped (earlier ones are kept)
+ */
+static void fwd_rules_compact(struct ctx *c, int from)
+{
+	struct fwd_rules *rules = &c->conf.fwd;
+	unsigned int j;
+	int i = from;
+
+	while (i < rules->n) {
+		if (fwd_rule_sockets(c, &rules->rule[i])) {
+			i++;
+			continue;
+		}
+		memmove(&rules->rule[i], &rules->rule[i + 1],
+			(size_t)(rules->n - i - 1) * sizeof(rules->rule[0]));
+		for (j = 0; j < c->fwd.n; j++) {
+			struct fwd_sock *fs = &c->fwd.sock[j];
+
+			if (fs->fd >= 0 && fwd_rule_index(rules, fs->rule) > i)
+				fs->rule--;
+		}
+		rules->n--;
+	}
+}
+
+/**
+ * fwd_runtime_add() - Forward more ports while running
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @spec:	Ports, as for -t and -u
+ *
+ * All or nothing: if one socket cannot be opened, those opened for @spec
+ * are closed again.
+ *
+ * Return: number of sockets opened, or negative errno (-EINVAL for a bad
+ * spec, -EEXIST for a port already forwarded, bind errors)
+ */
+int fwd_runtime_add(struct ctx *c, uint8_t proto, const char *spec)
+{
+	struct fwd_rules *rules = &c->conf.fwd;
+	int n_rules = rules->n, i, rc = 0, n = 0;
+	unsigned int p;
+
+	fwd_sandboxed = true;
+	if (fwd_parse(rules, proto, spec)) {
+		rules->n = n_rules;
+		return -EINVAL;
+	}
+	for (i = n_rules; i < rules->n && !rc; i++)
+		rc = fwd_rule_open(c, &rules->rule[i]);
+	for (i = n_rules; i < rules->n; i++) {
+		const struct fwd_rule *r = &rules->rule[i];
+
+		if (!rc) {
+			n += (int)fwd_rule_sockets(c, r);
+			continue;
+		}
+		for (p = r->first; p <= r->last; p++)
+			fwd_port_close(c, r, (uint16_t)p);
+	}
+	if (rc)
+		rules->n = n_rules;
+	return rc ? rc : n;
+}
+
+/**
+ * fwd_sock_matches() - Tell whether a socket falls under a removal rule
+ * @fs:		Forwarding socket
+ * @r:		Rule from the removal spec
+ *
+ * Return: true if same protocol, host port in range, and, if @r names an
+ * address, the socket is bound to that address
+ */
+static bool fwd_sock_matches(const struct fwd_sock *fs,
+			     const struct fwd_rule *r)
+{
+	if (fs->proto != r->proto || fs->host_port < r->first ||
+	    fs->host_port > r->last)
+		return false;
+	if (!r->bound)
+		return true;
+	return fs->rule->bound && inany_equal(&fs->rule->addr, &r->addr);
+}
+
+/**
+ * fwd_runtime_remove() - Stop forwarding ports while running
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @spec:	[ADDR/]PORTS of host ports, as for -t (":TO" parts ignored)
+ *
+ * Connections and flows already made go on; only the listening (TCP) or
+ * bound (UDP) sockets close.
+ *
+ * Return: number of sockets closed (0: nothing matched), or -EINVAL
+ */
+int fwd_runtime_remove(struct ctx *c, uint8_t proto, const char *spec)
+{
+	static struct fwd_rules gone;
+	unsigned int i;
+	int n = 0, k;
+
+	gone.n = 0;
+	if (fwd_parse(&gone, proto, spec))
+		return -EINVAL;
+	for (i = 0; i < c->fwd.n; i++) {
+		bool match = false;
+
+		if (c->fwd.sock[i].fd < 0)
+			continue;
+		for (k = 0; k < gone.n && !match; k++)
+			match = fwd_sock_matches(&c->fwd.sock[i], &gone.rule[k]);
+		if (match) {
+			fwd_sock_drop(c, i);
+			n++;
+		}
+	}
+	fwd_rules_compact(c, 0);
+	return n;
+}
+
+/**
+ * fwd_sock_addr() - Host address a forwarding socket is bound to
+ * @fs:		Forwarding socket
+ * @a:		Address to fill (v4-mapped for IPv4; a wildcard if unbound)
+ */
+void fwd_sock_addr(const struct fwd_sock *fs, struct in6_addr *a)
+{
+	if (fs->rule->bound)
+		*a = fs->rule->addr;
+	else if (fs->v6)
+		*a = in6addr_any;
+	else
+		inany_from_v4(a, (struct in_addr){ .s_addr = INADDR_ANY });
 }

@@ -91,5 +91,8 @@ void fwd_guest_addr(const struct ctx *c, bool v6, struct in6_addr *a);
 int fwd_flow_key(struct ctx *c, struct flow_key *key,
 		 const struct sockaddr_storage *client,
 		 const struct sockaddr_storage *local, struct flow **found);
+int fwd_runtime_add(struct ctx *c, uint8_t proto, const char *spec);
+int fwd_runtime_remove(struct ctx *c, uint8_t proto, const char *spec);
+void fwd_sock_addr(const struct fwd_sock *fs, struct in6_addr *a);
 
 #endif /* MERD_FWD_H */

@@ -154,7 +154,8 @@ static void icmp6_unreach(struct ctx *c, const struct flow_key *key,
 		return;
 	memset(m, 0, len);
 	m[0] = ICMP6_DEST_UNREACH;
-	m[1] = code == 3 ? 4 : code == 1 ? 3 : 0;   /* port, address, route */
+	m[1] = code == 3 ? 4 : code == 1 ? 3 :	/* port, address, */
+	       code == ICMP_ADMIN_PROHIBITED ? 1 : 0;	/* prohibited, route */
 	q = m + ICMP_HDR_LEN;
 	wr32(q, 6U << 28);
 	wr16(q + 4, 8);
@@ -195,7 +196,8 @@ void icmp6_echo_local(struct ctx *c, const struct ip_pkt *pkt)
  * @c:		Execution context
  * @key:	The flow, guest side
  * @proto:	Its transport protocol
- * @code:	ICMP destination unreachable code (0 net, 1 host, 3 port),
+ * @code:	ICMP destination unreachable code (0 net, 1 host, 3 port,
+ *		13 administratively prohibited),
  *		mapped to its ICMPv6 equivalent for IPv6 flows
  * @quote:	First 8 bytes of the transport header the guest sent
  *

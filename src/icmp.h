@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #define ICMP_TIMEOUT_DEFAULT	60	/* seconds idle */
+#define ICMP_ADMIN_PROHIBITED	13	/* destination unreachable code */
 
 struct ctx;
 struct flow;

@@ -43,7 +43,7 @@
 #include "merd.h"
 #include "seccomp_merd.h"
 
-#define ISOLATION_UNLINK_MAX	2	/* the socket and the pid file */
+#define ISOLATION_UNLINK_MAX	3	/* the sockets and the pid file */
 
 /**
  * struct isolation_unlink_dir - A file to remove at exit, by directory
@@ -360,6 +360,7 @@ int isolation_enter(const struct ctx *c)
 	if (c->link.listen_fd >= 0)
 		isolation_file_keep(c->conf.sock_path);
 	isolation_file_keep(c->conf.pid_file);
+	isolation_file_keep(c->conf.ctl_path);
 	tzset();
 
 	rc = isolation_userns();

@@ -10,12 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "ctl.h"
+#include "ctlclient.h"
 #include "flow.h"
 #include "fwd.h"
 #include "icmp.h"
@@ -215,6 +218,12 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 	case EPOLL_TYPE_NSFWD_SCAN:
 		nsfwd_scan(c);
 		break;
+	case EPOLL_TYPE_CTL_LISTEN:
+		ctl_accept(c);
+		break;
+	case EPOLL_TYPE_CTL:
+		ctl_event(c, EPOLL_REF_IDX(ref), ev->events);
+		break;
 	case EPOLL_TYPE_NS_WATCH:
 		if (ns_gone((int)EPOLL_REF_IDX(ref), c->conf.netns)) {
 			info("namespace %s is gone", c->conf.netns);
@@ -336,6 +345,29 @@ static int main_ns_start(struct ctx *c)
 }
 
 /**
+ * main_nofile() - Raise the open files limit to its hard limit
+ * @max_flows:	Size of the flow table: each flow may hold a socket
+ *
+ * Says so (debug level: the common case of a 65536-entry table and a
+ * lower limit is no error) if the hard limit leaves less than one
+ * descriptor per flow; flows then fail, and are counted, past the limit.
+ */
+static void main_nofile(unsigned int max_flows)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		warn("cannot raise the open files limit: %s", strerror(errno));
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < max_flows + 64U)
+		debug("open files limit %llu: fewer than --max-flows %u flows "
+		      "can have a socket", (unsigned long long)rl.rlim_max,
+		      max_flows);
+}
+
+/**
  * main_setup() - Create everything the event loop needs
  * @c:		Execution context
  *
@@ -352,6 +384,7 @@ static int main_setup(struct ctx *c)
 	c->our_mac[4] = 0x9a;
 	c->our_mac[5] = 0x55;
 	c->ra_timerfd = -1;
+	main_nofile(c->conf.max_flows);
 	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
 	c->timerfd = timerfd_create(CLOCK_MONOTONIC,
 				    TFD_NONBLOCK | TFD_CLOEXEC);
@@ -374,6 +407,8 @@ static int main_setup(struct ctx *c)
 		return rc;
 	c->now = now_ms();
 	if (fwd_open(c))
+		return -ENOENT;		/* reported */
+	if (c->conf.ctl_path[0] && ctl_open(c, c->conf.ctl_path))
 		return -ENOENT;		/* reported */
 
 	if (c->conf.mode == MODE_NS)
@@ -458,6 +493,8 @@ int main(int argc, char **argv)
 	static struct ctx c;
 	int rc;
 
+	if (argc > 1 && !strcmp(argv[1], "ctl"))
+		return ctlclient_main(argc - 1, argv + 1);
 	rc = conf_parse(&c.conf, argc, argv);
 	if (rc)
 		return rc > 0 ? 0 : 1;
@@ -488,6 +525,9 @@ int main(int argc, char **argv)
 
 	counters_log(&c, "counters");
 	flow_close_all(&c);
+	ctl_close(&c);
+	if (c.conf.ctl_path[0])
+		isolation_unlink(c.conf.ctl_path);
 	if (c.link.listen_fd >= 0 && c.conf.sock_path[0])
 		isolation_unlink(c.conf.sock_path);
 	if (c.conf.pid_file[0])

@@ -31,7 +31,7 @@
 	X(drop_dhcpv6_bad)						\
 	X(drop_icmp_short) X(drop_icmp_type) X(drop_icmp_csum) X(drop_flow_full)		\
 	X(drop_sock_err) X(drop_tx_full) X(drop_no_guest)		\
-	X(ignored) X(flows_created) X(flows_expired)
+	X(ignored) X(flows_created) X(flows_expired) X(flows_evicted)
 
 enum counter {
 #define COUNTER_ENUM(name) CNT_##name,
@@ -55,6 +55,8 @@ enum epoll_type {
 	EPOLL_TYPE_NSFWD,	/* -T/-U socket in the namespace */
 	EPOLL_TYPE_SPLICE,	/* host side of a FLOW_SPLICE flow */
 	EPOLL_TYPE_NSFWD_SCAN,	/* "auto" scan timer */
+	EPOLL_TYPE_CTL_LISTEN,
+	EPOLL_TYPE_CTL,
 };
 
 #define EPOLL_REF(type, idx)	((uint64_t)(type) << 32 | (uint32_t)(idx))

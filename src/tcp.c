@@ -12,7 +12,7 @@
  * connecting to the destination (TCPS_CONNECTING). Only when the connect
  * succeeds does the guest get a SYN-ACK (TCPS_SYN_ACK_SENT); a refusal gets
  * it a RST, an unreachable network an ICMP error, a connect that does not
- * finish in TCP_SYN_TIMEOUT_S a RST. The guest's ACK of the SYN-ACK makes
+ * finish in --tcp-syn-timeout a RST. The guest's ACK of the SYN-ACK makes
  * the flow TCPS_ESTABLISHED; from there the FIN flags say which halves are
  * closed, and the flow ends when both FINs are acknowledged, on a RST from
  * either end, or after its idle timeout.
@@ -442,12 +442,12 @@ static void tcp_timers_update(struct ctx *c, struct flow *f)
  */
 static void tcp_idle_refresh(struct ctx *c, struct flow *f)
 {
-	unsigned int s = TCP_IDLE_TIMEOUT_S;
+	unsigned int s = c->conf.tcp_timeout;
 
 	if (f->tcp.state != TCPS_ESTABLISHED)
-		s = TCP_SYN_TIMEOUT_S;
+		s = c->conf.tcp_syn_timeout;
 	else if (f->tcp.flags & (TCP_F_GUEST_FIN | TCP_F_FIN_SENT))
-		s = TCP_HALF_TIMEOUT_S;
+		s = c->conf.tcp_fin_timeout;
 	f->tcp.idle_at = c->now + (uint64_t)s * 1000;
 }
 
@@ -520,6 +520,10 @@ static void tcp_open(struct ctx *c, const struct flow_key *key,
 
 	if (seg->flags & (TCP_FIN | TCP_RST | TCP_ACK)) {
 		count_drop(c, CNT_drop_tcp_flags);
+		return;
+	}
+	if (flow_full(c)) {	/* refused before any packet leaves */
+		tcp_rst_unknown(c, key, seg);
 		return;
 	}
 	s = tcp_sock_open(c, key);
@@ -1067,11 +1071,11 @@ static void tcp_segments_commit(struct ctx *c, struct flow *f, size_t bytes)
 		ip_tx_commit(c, &f->key.remote_addr, &f->key.guest_addr,
 			     IPPROTO_TCP, TCP_HDR_LEN + len);
 		t->snd_nxt += (uint32_t)len;
+		f->pkts_in++;
 	}
 	if (SEQ_GT(t->snd_nxt, t->snd_max))
 		t->snd_max = t->snd_nxt;
 	t->flags &= (uint16_t)~TCP_F_ACK_PENDING;
-	f->pkts_in++;
 	f->bytes_in += bytes;
 }
 

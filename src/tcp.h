@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Defaults of --tcp-syn-timeout, --tcp-timeout, --tcp-fin-timeout */
 #define TCP_SYN_TIMEOUT_S	30	/* connect, or handshake with guest */
 #define TCP_IDLE_TIMEOUT_S	7200	/* established, no traffic at all */
 #define TCP_HALF_TIMEOUT_S	600	/* one side closed, no traffic */

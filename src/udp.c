@@ -7,7 +7,10 @@
  * the kernel then delivers to it only that peer's replies, which go back
  * to the guest from the address and port it sent to. Queries to a resolver
  * merd advertised in place of a loopback one are sent to that resolver.
- * Flows age out after --udp-timeout seconds without traffic.
+ * Flows age out after --udp-timeout seconds without traffic, or after
+ * UDP_UNANSWERED_TIMEOUT_S (if shorter) while no datagram went the other
+ * way. When the flow table is full, a new flow is refused with an ICMP
+ * "administratively prohibited" to the guest.
  *
  * A datagram on a forwarded port (fwd.c) starts a flow the other way: its
  * socket is bound to the same port (SO_REUSEPORT, as the forwarding socket
@@ -54,6 +57,36 @@ static void udp_sock_bind(int s, int family, uint16_t port)
 }
 
 /**
+ * udp_timeout() - Idle time a UDP flow is allowed now
+ * @c:		Execution context
+ * @f:		Flow
+ *
+ * Return: --udp-timeout once datagrams went both ways, else at most
+ * UDP_UNANSWERED_TIMEOUT_S, seconds
+ */
+static unsigned int udp_timeout(const struct ctx *c, const struct flow *f)
+{
+	if (f->pkts_in && f->pkts_out)
+		return c->conf.udp_timeout;
+	return MIN(c->conf.udp_timeout, UDP_UNANSWERED_TIMEOUT_S);
+}
+
+/**
+ * udp_refuse() - Tell the guest a new flow was refused: the table is full
+ * @c:		Execution context
+ * @key:	The flow it asked for
+ */
+static void udp_refuse(struct ctx *c, const struct flow_key *key)
+{
+	uint8_t quote[8] = { 0 };
+
+	wr16(quote, key->guest_port);
+	wr16(quote + 2, key->remote_port);
+	wr16(quote + 4, UDP_HDR_LEN);
+	icmp_unreach(c, key, IPPROTO_UDP, ICMP_ADMIN_PROHIBITED, quote);
+}
+
+/**
  * udp_flow_open() - Create the flow and its connected socket
  * @c:		Execution context
  * @key:	Flow key
@@ -66,11 +99,16 @@ static struct flow *udp_flow_open(struct ctx *c, const struct flow_key *key)
 	socklen_t sl = target_sockaddr(c, key, &sa);
 	int s;
 
+	if (flow_full(c)) {
+		udp_refuse(c, key);
+		return NULL;
+	}
 	s = socket(sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		   IPPROTO_UDP);
-	if (s < 0) {
+	if (s < 0) {		/* out of descriptors, most likely: refuse */
 		count_drop(c, CNT_drop_sock_err);
 		debug_ratelimited("udp: socket: %s", strerror(errno));
+		udp_refuse(c, key);
 		return NULL;
 	}
 	udp_sock_bind(s, sa.ss_family, key->guest_port);
@@ -134,7 +172,7 @@ void udp_input(struct ctx *c, const struct ip_pkt *pkt)
 	}
 	f->pkts_out++;
 	f->bytes_out += ulen - UDP_HDR_LEN;
-	flow_touch(c, f, c->conf.udp_timeout);
+	flow_touch(c, f, udp_timeout(c, f));
 }
 
 /**
@@ -203,7 +241,7 @@ void udp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 	} else if (rc && rc != -EAGAIN) {
 		debug_ratelimited("udp: recv: %s", strerror(-rc));
 	}
-	flow_touch(c, f, c->conf.udp_timeout);
+	flow_touch(c, f, udp_timeout(c, f));
 }
 
 /**
@@ -389,6 +427,6 @@ void udp_fwd_recv(struct ctx *c, int lfd, bool v6, uint16_t guest_port)
 			     UDP_HDR_LEN + (size_t)n);
 		f->pkts_in++;
 		f->bytes_in += (uint64_t)n;
-		flow_touch(c, f, c->conf.udp_timeout);
+		flow_touch(c, f, udp_timeout(c, f));
 	}
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define UDP_TIMEOUT_DEFAULT	180	/* seconds idle */
+#define UDP_UNANSWERED_TIMEOUT_S 30	/* seconds, no datagram back yet */
 
 struct ctx;
 struct flow;

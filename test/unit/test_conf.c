@@ -55,6 +55,10 @@ static void conf_defaults(void)
 	CHECK_EQ(conf.max_flows, FLOW_MAX_DEFAULT);
 	CHECK_EQ(conf.udp_timeout, 180);
 	CHECK_EQ(conf.icmp_timeout, 60);
+	CHECK_EQ(conf.tcp_timeout, 7200);
+	CHECK_EQ(conf.tcp_syn_timeout, 30);
+	CHECK_EQ(conf.tcp_fin_timeout, 600);
+	CHECK_STR(conf.ctl_path, "");
 	CHECK_EQ(conf.prefix4, -1);
 	CHECK(conf.sock_path[0] != '\0');	/* a default path */
 	CHECK(conf.foreground);
@@ -72,8 +76,14 @@ static void conf_good_options(void)
 		       "-D", "203.0.113.53", "--dns", "203.0.113.54",
 		       "-S", "example.com example.org", "-m", "9000",
 		       "--max-flows", "1024", "--udp-timeout", "30",
-		       "--icmp-timeout", "5", "-s", "/tmp/m.sock", "-1", "-4"),
+		       "--icmp-timeout", "5", "-s", "/tmp/m.sock", "-1", "-4",
+		       "--tcp-timeout", "100", "--tcp-syn-timeout", "7",
+		       "--tcp-fin-timeout", "9", "--ctl", "/tmp/m.ctl"),
 		 0);
+	CHECK_EQ(conf.tcp_timeout, 100);
+	CHECK_EQ(conf.tcp_syn_timeout, 7);
+	CHECK_EQ(conf.tcp_fin_timeout, 9);
+	CHECK_STR(conf.ctl_path, "/tmp/m.ctl");
 	inet_pton(AF_INET, "198.51.100.10", &a);
 	CHECK_EQ(conf.addr4.s_addr, a.s_addr);
 	inet_pton(AF_INET, "198.51.100.1", &a);
@@ -181,6 +191,11 @@ static void conf_bad_options_refused(void)
 		{ "--max-flows", "16777217" },
 		{ "--udp-timeout", "0" },
 		{ "--icmp-timeout", "86401" },
+		{ "--tcp-timeout", "0" },
+		{ "--tcp-timeout", "2592001" },
+		{ "--tcp-syn-timeout", "3601" },
+		{ "--tcp-fin-timeout", "0" },
+		{ "--ctl", "" },
 		{ "--fd", "-3" },
 		{ "--fd", "three" },
 		{ "-4", "-6" },

@@ -93,8 +93,8 @@ static void flow_remove_frees_entry(void)
 }
 
 /**
- * flow_full_table_refuses_and_counts() - SMALL flows fit; the next is
- * refused and counted; a removal makes room
+ * flow_full_table_refuses_and_counts() - SMALL answered flows fit; the
+ * next is refused and counted; a removal makes room
  */
 static void flow_full_table_refuses_and_counts(void)
 {
@@ -109,6 +109,7 @@ static void flow_full_table_refuses_and_counts(void)
 		CHECK(f[i] != NULL);
 		if (!f[i])
 			return;
+		f[i]->pkts_out = f[i]->pkts_in = 1;	/* answered */
 	}
 	k = key_n(SMALL);
 	CHECK(flow_insert(&h.c, &k) == NULL);
@@ -125,6 +126,58 @@ static void flow_full_table_refuses_and_counts(void)
 	CHECK(flow_insert(&h.c, &k) != NULL);
 	CHECK(flow_lookup(&h.c.flows, &k) != NULL);
 	CHECK_EQ(h.c.counters[CNT_flows_created], SMALL + 1);
+}
+
+/**
+ * flow_full_table_evicts_oldest_unanswered() - In a full table, a new flow
+ * takes the place of the oldest UDP flow never answered, not of answered
+ * ones nor of TCP; with none left, it is refused
+ */
+static void flow_full_table_evicts_oldest_unanswered(void)
+{
+	struct flow *f[SMALL];
+	struct flow_key k;
+	unsigned int i;
+
+	harness_reset(&h);
+	for (i = 0; i < SMALL; i++) {
+		k = key_n(i);
+		if (i == 0 || i == 4)
+			k.proto = FLOW_TCP;
+		f[i] = flow_insert(&h.c, &k);
+		CHECK(f[i] != NULL);
+		if (!f[i])
+			return;
+		f[i]->pkts_out = 1;
+		if (i < 3)
+			f[i]->pkts_in = 1;	/* 0-2 answered; 3, 5... not */
+	}
+	k = key_n(SMALL);
+	CHECK(flow_insert(&h.c, &k) != NULL);
+	CHECK_EQ(h.c.counters[CNT_flows_evicted], 1);
+	k = key_n(3);
+	CHECK(flow_lookup(&h.c.flows, &k) == NULL);	/* the oldest went */
+	f[5]->pkts_in = 1;				/* answered meanwhile */
+	k = key_n(SMALL + 1);
+	CHECK(flow_insert(&h.c, &k) != NULL);
+	k = key_n(5);
+	CHECK(flow_lookup(&h.c.flows, &k) == f[5]);
+	k = key_n(6);
+	CHECK(flow_lookup(&h.c.flows, &k) == NULL);	/* the next went */
+	for (i = 7; i < SMALL; i++) {
+		k = key_n(SMALL + i);
+		CHECK(flow_insert(&h.c, &k) != NULL);
+	}
+	/* now only answered UDP, TCP, and the new (unanswered) ones */
+	CHECK_EQ(h.c.counters[CNT_flows_evicted], SMALL - 5);
+	for (i = 0; i < 6; i++) {
+		k = key_n(i);
+		if (i == 0 || i == 4)
+			k.proto = FLOW_TCP;
+		CHECK((flow_lookup(&h.c.flows, &k) != NULL) == (i != 3));
+	}
+	CHECK_EQ(h.c.counters[CNT_drop_flow_full], 0);
+	CHECK_EQ(h.c.flows.n_active, SMALL);
 }
 
 /**
@@ -318,6 +371,7 @@ int main(void)
 	RUN(flow_insert_then_lookup);
 	RUN(flow_remove_frees_entry);
 	RUN(flow_full_table_refuses_and_counts);
+	RUN(flow_full_table_evicts_oldest_unanswered);
 	RUN(flow_remove_middle_keeps_others);
 	RUN(flow_ageing_expires_exactly_the_late);
 	RUN(flow_ageing_scans_are_spaced);
