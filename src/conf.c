@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "merd.h"
 #include "netlink.h"
 #include "pcap.h"
+#include "raw.h"
 #include "udp.h"
 #include "util.h"
 
@@ -24,7 +26,7 @@
 enum {
 	OPT_NS = 0x100, OPT_ONE_OFF, OPT_TRACE, OPT_UDP_TIMEOUT,
 	OPT_ICMP_TIMEOUT, OPT_MAX_FLOWS, OPT_VERSION, OPT_NETNS, OPT_NO_CONFIG,
-	OPT_READY_FD, OPT_TAP, OPT_PCAP, OPT_PCAP_MAX,
+	OPT_READY_FD, OPT_TAP, OPT_PCAP, OPT_PCAP_MAX, OPT_RAW, OPT_RUNAS,
 };
 
 static const char conf_usage[] =
@@ -65,10 +67,19 @@ static const char conf_usage[] =
 "      --max-flows N      size of the flow table (default 65536)\n"
 "      --udp-timeout S    idle UDP flows expire after S seconds (180)\n"
 "      --icmp-timeout S   idle ICMP echo flows expire after S seconds (60)\n"
+"Raw sockets (need CAP_NET_RAW: setcap cap_net_raw+ep, or root with --runas):\n"
+"      --raw PROTO[,PROTO] pass these IP protocols (names of /etc/protocols\n"
+"                         or numbers: gre, sctp, 47...) between guest and\n"
+"                         host, tracked like UDP flows; refused without\n"
+"                         CAP_NET_RAW. ICMP echo falls back to a raw socket\n"
+"                         by itself where ping sockets are not permitted\n"
 "Process:\n"
 "  -f, --foreground       stay in the foreground (otherwise merd detaches\n"
 "                         once ready, except with --ns)\n"
 "  -P, --pid FILE         write merd's pid to FILE, removed at exit\n"
+"      --runas USER       started as root: open ports and raw sockets, then\n"
+"                         become USER (name or uid) before anything else;\n"
+"                         without it, root is refused\n"
 "      --ready-fd N       write \"1\" to file descriptor N and close it once\n"
 "                         the network is up\n"
 "      --pcap FILE        capture the guest link to FILE (pcap format)\n"
@@ -106,6 +117,8 @@ static const struct option conf_options[] = {
 	{ "max-flows",	required_argument,	NULL, OPT_MAX_FLOWS },
 	{ "udp-timeout", required_argument,	NULL, OPT_UDP_TIMEOUT },
 	{ "icmp-timeout", required_argument,	NULL, OPT_ICMP_TIMEOUT },
+	{ "raw",	required_argument,	NULL, OPT_RAW },
+	{ "runas",	required_argument,	NULL, OPT_RUNAS },
 	{ "foreground",	no_argument,		NULL, 'f' },
 	{ "debug",	no_argument,		NULL, 'd' },
 	{ "trace",	no_argument,		NULL, OPT_TRACE },
@@ -206,6 +219,46 @@ static int conf_dns(struct conf *conf, const char *s)
 full:
 	err("at most %d resolvers per family", CONF_MAX_DNS);
 	return -EINVAL;
+}
+
+/**
+ * conf_runas() - Resolve the user of --runas, by name or number
+ * @conf:	Configuration
+ * @s:		User name, or numeric uid (gid: the user's, or the same number)
+ *
+ * Resolved now, while the password database can still be read.
+ *
+ * Return: 0 on success, -EINVAL (reported) for an unknown user or root
+ */
+static int conf_runas(struct conf *conf, const char *s)
+{
+	const struct passwd *pw;
+	unsigned int v;
+	char *end;
+
+	if (conf_string("--runas", s, conf->runas, sizeof(conf->runas)))
+		return -EINVAL;
+	pw = getpwnam(s);
+	if (pw) {
+		conf->runas_uid = pw->pw_uid;
+		conf->runas_gid = pw->pw_gid;
+	} else {
+		errno = 0;
+		v = (unsigned int)strtoul(s, &end, 10);
+		if (errno || *end || s[0] < '0' || s[0] > '9' ||
+		    v >= (unsigned int)INT_MAX) {
+			err("invalid --runas '%s': no such user", s);
+			return -EINVAL;
+		}
+		pw = getpwuid((uid_t)v);
+		conf->runas_uid = (uid_t)v;
+		conf->runas_gid = pw ? pw->pw_gid : (gid_t)v;
+	}
+	if (!conf->runas_uid) {
+		err("invalid --runas '%s': merd does not run as root", s);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /**
@@ -330,6 +383,8 @@ static int conf_option(struct conf *conf, int opt, const char *arg,
 	case OPT_ICMP_TIMEOUT:
 		return conf_uint("--icmp-timeout", arg, 1, 86400,
 				 &conf->icmp_timeout);
+	case OPT_RAW: return raw_parse(conf, arg);
+	case OPT_RUNAS: return conf_runas(conf, arg);
 	case 'f': conf->foreground = true; return 0;
 	case 'd': *level = LOG_LVL_DEBUG; return 0;
 	case OPT_TRACE: *level = LOG_LVL_TRACE; return 0;

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/un.h>
 
 #include "fwd.h"
@@ -18,6 +19,8 @@
 #define CONF_MTU_MIN		576
 #define CONF_MTU_DEFAULT_VM	1500
 #define CONF_MTU_DEFAULT_NS	65520
+#define CONF_RAW_MAX		8	/* --raw protocols */
+#define CONF_USER_LEN		64
 
 enum merd_mode {
 	MODE_VM,
@@ -79,6 +82,11 @@ struct conf_dns6 {
  * @pid_file:	Where to write merd's pid, empty for none
  * @ready_fd:	Write "1" there and close it once the network is up, or -1
  * @pcap_max:	Size cap of the capture file, bytes
+ * @raw_protos:	IP protocols passed through raw sockets (--raw)
+ * @n_raw:	Entries in @raw_protos
+ * @runas:	--runas: user merd becomes when started as root, empty if none
+ * @runas_uid:	Its uid, resolved while parsing
+ * @runas_gid:	Its primary gid
  */
 struct conf {
 	enum merd_mode mode;
@@ -113,6 +121,11 @@ struct conf {
 	char pid_file[PATH_MAX];
 	int ready_fd;
 	uint64_t pcap_max;
+	uint8_t raw_protos[CONF_RAW_MAX];
+	int n_raw;
+	char runas[CONF_USER_LEN];
+	uid_t runas_uid;
+	gid_t runas_gid;
 };
 
 int conf_parse(struct conf *conf, int argc, char **argv);

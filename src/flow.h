@@ -18,14 +18,15 @@ enum flow_proto {
 	FLOW_UDP,
 	FLOW_ICMP,
 	FLOW_TCP,
+	FLOW_RAW,
 };
 
 /**
  * struct flow_key - What identifies a flow, seen from the guest
  * @guest_addr:	Guest's address (v4-mapped for IPv4)
  * @remote_addr:	Address of the other end, as the guest sees it
- * @guest_port:	Guest's port, or the echo identifier for ICMP
- * @remote_port:	Remote port, 0 for ICMP
+ * @guest_port:	Guest's port, or the echo identifier for ICMP, 0 for raw
+ * @remote_port:	Remote port, 0 for ICMP, the IP protocol for raw
  * @proto:	enum flow_proto
  * @pad:	Zero, so keys hash and compare as bytes
  */
@@ -50,6 +51,7 @@ struct flow_key {
  * @pkts_in:	Packets host to guest
  * @bytes_out:	Payload bytes guest to host
  * @bytes_in:	Payload bytes host to guest
+ * @raw_id:	ICMP echo through a raw socket: identifier on the wire
  * @tcp:	TCP: connection state
  */
 struct flow {
@@ -63,6 +65,7 @@ struct flow {
 	uint64_t pkts_in;
 	uint64_t bytes_out;
 	uint64_t bytes_in;
+	uint16_t raw_id;
 	struct tcp_conn tcp;
 };
 

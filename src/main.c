@@ -26,6 +26,7 @@
 #include "ndp.h"
 #include "merd.h"
 #include "ns.h"
+#include "raw.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
@@ -151,6 +152,9 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 	case EPOLL_TYPE_FWD:
 		fwd_event(c, EPOLL_REF_IDX(ref));
 		break;
+	case EPOLL_TYPE_RAW:
+		raw_event(c, EPOLL_REF_IDX(ref));
+		break;
 	case EPOLL_TYPE_NS_WATCH:
 		if (ns_gone((int)EPOLL_REF_IDX(ref), c->conf.netns)) {
 			info("namespace %s is gone", c->conf.netns);
@@ -261,8 +265,10 @@ static int main_ns_start(struct ctx *c)
  */
 static int main_setup(struct ctx *c)
 {
-	int rc;
+	int rc = isolation_user_check(&c->conf);
 
+	if (rc)
+		return -ENOENT;		/* reported */
 	c->our_mac[0] = 0x9a;	/* locally administered, unicast */
 	c->our_mac[1] = 0x55;
 	c->our_mac[2] = 0x9a;
@@ -291,6 +297,11 @@ static int main_setup(struct ctx *c)
 	c->now = now_ms();
 	if (fwd_open(c))
 		return -ENOENT;		/* reported */
+	rc = raw_setup(c);
+	if (!rc && isolation_runas(&c->conf))
+		rc = -ENOENT;		/* reported */
+	if (rc)
+		return rc;
 
 	if (c->conf.mode == MODE_NS)
 		return main_ns_start(c);

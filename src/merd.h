@@ -12,6 +12,7 @@
 #include "flow.h"
 #include "fwd.h"
 #include "link.h"
+#include "raw.h"
 
 #define MERD_VERSION	"0.1.0"
 
@@ -30,6 +31,7 @@
 	X(drop_dhcpv6_bad)						\
 	X(drop_icmp_short) X(drop_icmp_type) X(drop_icmp_csum) X(drop_flow_full)		\
 	X(drop_sock_err) X(drop_tx_full) X(drop_no_guest)		\
+	X(drop_icmp_noperm) X(drop_raw_bad) X(raw_unmatched)		\
 	X(ignored) X(flows_created) X(flows_expired)
 
 enum counter {
@@ -50,6 +52,7 @@ enum epoll_type {
 	EPOLL_TYPE_RA_TIMER,
 	EPOLL_TYPE_FWD,
 	EPOLL_TYPE_NS_WATCH,
+	EPOLL_TYPE_RAW,
 };
 
 #define EPOLL_REF(type, idx)	((uint64_t)(type) << 32 | (uint32_t)(idx))
@@ -68,6 +71,7 @@ enum epoll_type {
  * @link:	Guest link state
  * @flows:	Flow table
  * @fwd:	Sockets of forwarded ports
+ * @raw:	Raw sockets: ICMP echo fallback, --raw protocols
  * @our_mac:	MAC address merd answers with (gateway and every off-guest host)
  * @guest_mac:	Guest's MAC address, learned from its frames
  * @guest_mac_known:	@guest_mac is valid
@@ -90,6 +94,7 @@ struct ctx {
 	struct link link;
 	struct flow_table flows;
 	struct fwd fwd;
+	struct raw_socks raw;
 	uint8_t our_mac[ETH_ALEN];
 	uint8_t guest_mac[ETH_ALEN];
 	bool guest_mac_known;
