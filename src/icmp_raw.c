@@ -181,12 +181,12 @@ static int icmp_raw_family(struct ctx *c, bool v6)
 	c->raw.icmp[v6] = ICMP_ECHO_RAW;
 	info("%s echo: ping sockets not permitted, using a raw socket", fam);
 	if (!c->raw.icmp_ids) {
-		c->raw.icmp_ids = malloc(2 * RAW_ID_SPACE *
-					 sizeof(*c->raw.icmp_ids));
+		size_t size = sizeof(*c->raw.icmp_ids) * 2 * RAW_ID_SPACE;
+
+		c->raw.icmp_ids = malloc(size);
 		if (!c->raw.icmp_ids)
 			return -ENOMEM;
-		memset(c->raw.icmp_ids, 0xff, 2 * RAW_ID_SPACE *
-		       sizeof(*c->raw.icmp_ids));	/* FLOW_NONE */
+		memset(c->raw.icmp_ids, 0xff, size);	/* all FLOW_NONE */
 		c->raw.icmp_next_id = (uint16_t)c->flows.key[0];
 	}
 	return 0;

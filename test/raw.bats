@@ -10,6 +10,7 @@
 # passed-through protocol is test/tools/raw-peer.py in "inet".
 
 load lib/world
+load lib/guest
 
 RAW_PROTO=47	# GRE's number: the kernel of the test machine need not know it
 
@@ -33,9 +34,10 @@ cap_merd() {
 	MERD=$WORLD_BIN/cap/merd
 }
 
-# forbid_ping() - Forbid ping sockets to everyone in "host"
+# forbid_ping() - Forbid ping sockets in "host" to the test user: to
+# everyone, or with RANGE (e.g. "0 0") to every group outside RANGE
 forbid_ping() {
-	in_host sysctl -qw net.ipv4.ping_group_range='1 0'
+	in_host sysctl -qw net.ipv4.ping_group_range="${1:-1 0}"
 	# the test user cannot open one any more
 	! as_user python3 -c 'import socket
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)' 2>/dev/null
@@ -104,6 +106,59 @@ user_bg() {
 	[ "$(grep -c 'bytes from 198\.51\.100\.1: seq=' <<<"$output")" -eq 4 ]
 	# replies are given back in order and once: no duplicates
 	! grep -q 'DUP' <<<"$output"
+}
+
+@test "raw ICMP: one guest identifier to two peers leaves as two identifiers, comes back as one" {
+	cap_merd
+	forbid_ping
+	in_inet tcpdump -i veth0 -n -U -w "$WORLD_DIR/run/inet.pcap" icmp \
+		>"$WORLD_DIR/log/tcpdump.log" 2>&1 &
+	echo "$!" >>"$WORLD_DIR/pids"
+	_wait_for 5 grep -q 'listening on' "$WORLD_DIR/log/tcpdump.log"
+	# the guest's own echo requests, identifier 4242, from a raw socket
+	run merd_ns -- python3 -c 'import socket, struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.settimeout(3)
+for dst in ("203.0.113.2", "198.51.100.1"):
+    m = struct.pack("!BBHHH", 8, 0, 0, 4242, 1) + b"merd-id-test"
+    m = m[:2] + struct.pack("!H", csum(m)) + m[4:]
+    s.sendto(m, (dst, 0))
+    while True:
+        d, src = s.recvfrom(2048)
+        t, code, _, ident, seq = struct.unpack("!BBHHH", d[20:28])
+        if t == 0 and src[0] == dst:
+            print("reply from %s id %d sum %d" % (dst, ident, csum(d[20:])))
+            break'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'reply from 203\.0\.113\.2 id 4242 sum 0' <<<"$output"
+	grep -qx 'reply from 198\.51\.100\.1 id 4242 sum 0' <<<"$output"
+	sleep 0.5
+	kill "$(tail -n 1 "$WORLD_DIR/pids")"
+	sleep 0.5
+	# what went on the wire: requests from the host, with merd's identifiers
+	run tcpdump -n -r "$WORLD_DIR/run/inet.pcap" 'icmp[icmptype] == icmp-echo'
+	echo "$output"
+	[ "$(grep -c 'ICMP echo request' <<<"$output")" -eq 2 ]
+	ids=$(sed -n 's/.*ICMP echo request, id \([0-9]*\),.*/\1/p' <<<"$output" | sort -u)
+	[ "$(wc -l <<<"$ids")" -eq 2 ]
+}
+
+@test "VM mode: ping sockets forbidden, CAP_NET_RAW given: the guest pings 203.0.113.2" {
+	local sock=$WORLD_DIR/run/merd.sock
+	cap_merd
+	forbid_ping
+	merd_vm_start "$sock"
+	run guest_boot "$sock" 'guest-dhcp >/dev/null
+ping -c 3 -W 2 203.0.113.2 | sed "s/^/ping: /"'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^ping: .* bytes from 203\.0\.113\.2:' <<<"$output")" -eq 3 ]
+	grep -q 'ICMP echo: ping sockets not permitted, using a raw socket' "$MERD_LOG"
 }
 
 @test "with CAP_NET_RAW used for ICMP, the running merd holds no capability" {
@@ -211,8 +266,10 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' "$sock"
 	[ ! -e "$sock" ]
 }
 
-@test "--runas from root with ping forbidden: raw ICMP and --raw, the command runs as the user" {
-	forbid_ping
+@test "--runas from root, ping sockets for root only: raw ICMP and --raw, the command runs as the user" {
+	# root may open ping sockets, the user it becomes may not: merd asks
+	# as that user, and takes the raw socket while it is still root
+	forbid_ping '0 0'
 	raw_peer
 	run in_host timeout 60 "$MERD" --runas "$MERD_TEST_USER" --raw gre --ns -- \
 		sh -c 'busybox ping -c 2 -W 2 203.0.113.2
