@@ -284,17 +284,22 @@ static void conf_set_defaults(struct conf *conf)
 /**
  * conf_default_socket() - Pick the socket path when none was given
  * @conf:	Configuration
+ *
+ * With --runas, the path is that user's, in /tmp: the runtime directory
+ * of the user who started merd is not the one merd runs as.
  */
 static void conf_default_socket(struct conf *conf)
 {
 	const char *dir = getenv("XDG_RUNTIME_DIR");
+	unsigned int uid = conf->runas[0] ? (unsigned int)conf->runas_uid :
+					    (unsigned int)getuid();
 
-	if (dir && *dir)
+	if (dir && *dir && !conf->runas[0])
 		snprintf(conf->sock_path, sizeof(conf->sock_path),
 			 "%s/merd.socket", dir);
 	else
 		snprintf(conf->sock_path, sizeof(conf->sock_path),
-			 "/tmp/merd-%u.socket", (unsigned int)getuid());
+			 "/tmp/merd-%u.socket", uid);
 }
 
 /**

@@ -487,10 +487,17 @@ static void __attribute__((noreturn)) ns_exec(char *const argv[])
  */
 static int ns_child_unprivileged(int sock)
 {
+	unsigned int s = (unsigned int)sock;
+	int rc;
+
 	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1)
 		return 0;
-	if ((sock > 3 && close_range(3, (unsigned int)sock - 1, 0)) ||
-	    close_range((unsigned int)sock + 1, ~0U, 0))
+	if (s < 3)
+		rc = close_range(3, ~0U, 0);
+	else
+		rc = (s > 3 && close_range(3, s - 1, 0)) ||
+		     close_range(s + 1, ~0U, 0);
+	if (rc)
 		return ns_fail(-errno, "close inherited descriptors");
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
 		return ns_fail(-errno, "dumpable");
