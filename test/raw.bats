@@ -172,6 +172,23 @@ ping -c 3 -W 2 203.0.113.2 | sed "s/^/ping: /"'
 	[ ! -e "$sock" ]
 }
 
+@test "namespace mode with CAP_NET_RAW: merd holds no capability, its command runs as the user" {
+	cap_merd
+	forbid_ping
+	user_bg "$MERD" --raw gre --ns -- sh -c 'busybox ping -c 1 -W 2 203.0.113.2 >"$HOME/ping.out"; sleep 30'
+	_wait_for 5 eval '[ "$(cat /proc/$BG_PID/comm)" = merd ]'
+	no_caps_check "$BG_PID"
+	_wait_for 10 grep -q 'bytes from 203\.0\.113\.2:' "$WORLD_DIR/home/ping.out"
+	# the command: a child of merd, the test user outside its namespace,
+	# with none of merd's raw sockets
+	local child
+	child=$(pgrep -P "$BG_PID" | head -n 1)
+	[ -n "$child" ]
+	grep -Eq "^Uid:[[:space:]]+$MERD_UID[[:space:]]" "/proc/$child/status"
+	! ls -l "/proc/$child/fd" | grep -q socket
+	kill "$BG_PID"
+}
+
 @test "ping sockets forbidden, no CAP_NET_RAW: one warning, UDP still works" {
 	forbid_ping
 	run merd_ns -- sh -c 'busybox ping -c 2 -W 1 203.0.113.2
