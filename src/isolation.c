@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -357,13 +359,22 @@ int isolation_runas(const struct conf *conf)
  * isolation_test_trigger() - Test builds only: call a syscall off the list
  *
  * With -DMERD_TEST_SECCOMP (make merd-test) and MERD_TEST_SECCOMP_TRIGGER
- * set in the environment, merd calls acct(2) once the filter is on: the
- * filter must kill it with SIGSYS. Other builds have no such code.
+ * set in the environment, merd calls acct(2) once the filter is on, or
+ * with MERD_TEST_SECCOMP_TRIGGER=raw opens a raw socket: the filter must
+ * kill it with SIGSYS. Other builds have no such code.
  */
 static void isolation_test_trigger(void)
 {
 #ifdef MERD_TEST_SECCOMP
-	if (getenv("MERD_TEST_SECCOMP_TRIGGER")) {
+	const char *what = getenv("MERD_TEST_SECCOMP_TRIGGER");
+
+	if (what && !strcmp(what, "raw")) {
+		info("test build: opening a raw socket, off the allow-list");
+		syscall(SYS_socket, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+		err("test build: socket(SOCK_RAW) returned: the filter is not live");
+		_exit(1);
+	}
+	if (what) {
 		info("test build: calling acct(2), off the allow-list");
 		syscall(SYS_acct, NULL);
 		err("test build: acct(2) returned: the filter is not live");
