@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "pcap.h"
 #include "slirp.h"
 #include "tcp.h"
+#include "raw.h"
 #include "udp.h"
 #include "util.h"
 
@@ -32,6 +34,7 @@ enum {
 	OPT_DNS_FORWARD, OPT_MAP_HOST_LO, OPT_EXIT_FD,
 	OPT_CTL, OPT_TCP_TIMEOUT,
 	OPT_TCP_SYN_TIMEOUT, OPT_TCP_FIN_TIMEOUT,
+	OPT_RAW, OPT_RUNAS,
 };
 
 static const char conf_usage[] =
@@ -96,10 +99,19 @@ static const char conf_usage[] =
 "      --tcp-syn-timeout S  TCP handshakes must finish within S seconds (30)\n"
 "      --tcp-fin-timeout S  idle half-closed TCP flows expire after S\n"
 "                         seconds (600)\n"
+"Raw sockets (CAP_NET_RAW: setcap cap_net_raw+ep, or root with --runas;\n"
+"ICMP echo uses them by itself where ping sockets are not permitted):\n"
+"      --raw PROTOS       pass the IP protocols PROTOS (comma separated names\n"
+"                         of /etc/protocols or numbers: gre,sctp,47) between\n"
+"                         guest and host, tracked like UDP flows; merd\n"
+"                         refuses to start without CAP_NET_RAW\n"
 "Process:\n"
 "  -f, --foreground       stay in the foreground (otherwise merd detaches\n"
 "                         once ready, except with --ns)\n"
 "  -P, --pid FILE         write merd's pid to FILE, removed at exit\n"
+"      --runas USER       started as root: open ports and raw sockets, then\n"
+"                         become USER (name or uid) before anything else;\n"
+"                         without it, root is refused\n"
 "      --ready-fd N       write \"1\" to file descriptor N and close it once\n"
 "                         the network is up\n"
 "      --exit-fd N        stop when file descriptor N hangs up (its writer\n"
@@ -153,6 +165,8 @@ static const struct option conf_options[] = {
 	{ "tcp-syn-timeout", required_argument,	NULL, OPT_TCP_SYN_TIMEOUT },
 	{ "tcp-fin-timeout", required_argument,	NULL, OPT_TCP_FIN_TIMEOUT },
 	{ "ctl",	required_argument,	NULL, OPT_CTL },
+	{ "raw",	required_argument,	NULL, OPT_RAW },
+	{ "runas",	required_argument,	NULL, OPT_RUNAS },
 	{ "foreground",	no_argument,		NULL, 'f' },
 	{ "debug",	no_argument,		NULL, 'd' },
 	{ "trace",	no_argument,		NULL, OPT_TRACE },
@@ -256,6 +270,46 @@ full:
 }
 
 /**
+ * conf_runas() - Resolve the user of --runas, by name or number
+ * @conf:	Configuration
+ * @s:		User name, or numeric uid (gid: the user's, or the same number)
+ *
+ * Resolved now, while the password database can still be read.
+ *
+ * Return: 0 on success, -EINVAL (reported) for an unknown user or root
+ */
+static int conf_runas(struct conf *conf, const char *s)
+{
+	const struct passwd *pw;
+	unsigned int v;
+	char *end;
+
+	if (conf_string("--runas", s, conf->runas, sizeof(conf->runas)))
+		return -EINVAL;
+	pw = getpwnam(s);
+	if (pw) {
+		conf->runas_uid = pw->pw_uid;
+		conf->runas_gid = pw->pw_gid;
+	} else {
+		errno = 0;
+		v = (unsigned int)strtoul(s, &end, 10);
+		if (errno || *end || s[0] < '0' || s[0] > '9' ||
+		    v >= (unsigned int)INT_MAX) {
+			err("invalid --runas '%s': no such user", s);
+			return -EINVAL;
+		}
+		pw = getpwuid((uid_t)v);
+		conf->runas_uid = (uid_t)v;
+		conf->runas_gid = pw ? pw->pw_gid : (gid_t)v;
+	}
+	if (!conf->runas_uid) {
+		err("invalid --runas '%s': merd does not run as root", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
  * conf_set_defaults() - Values used when no option says otherwise
  * @conf:	Configuration to fill
  */
@@ -283,17 +337,22 @@ static void conf_set_defaults(struct conf *conf)
 /**
  * conf_default_socket() - Pick the socket path when none was given
  * @conf:	Configuration
+ *
+ * With --runas, the path is that user's, in /tmp: the runtime directory
+ * of the user who started merd is not the one merd runs as.
  */
 static void conf_default_socket(struct conf *conf)
 {
 	const char *dir = getenv("XDG_RUNTIME_DIR");
+	unsigned int uid = conf->runas[0] ? (unsigned int)conf->runas_uid :
+					    (unsigned int)getuid();
 
-	if (dir && *dir)
+	if (dir && *dir && !conf->runas[0])
 		snprintf(conf->sock_path, sizeof(conf->sock_path),
 			 "%s/merd.socket", dir);
 	else
 		snprintf(conf->sock_path, sizeof(conf->sock_path),
-			 "/tmp/merd-%u.socket", (unsigned int)getuid());
+			 "/tmp/merd-%u.socket", uid);
 }
 
 /**
@@ -408,6 +467,8 @@ int conf_option(struct conf *conf, int opt, const char *arg)
 	case OPT_CTL:
 		return conf_string("--ctl", arg, conf->ctl_path,
 				   sizeof(conf->ctl_path));
+	case OPT_RAW: return raw_parse(conf, arg);
+	case OPT_RUNAS: return conf_runas(conf, arg);
 	case 'f': conf->foreground = true; return 0;
 	case 'd': conf->log_level = LOG_LVL_DEBUG; return 0;
 	case OPT_TRACE: conf->log_level = LOG_LVL_TRACE; return 0;

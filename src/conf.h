@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/un.h>
 
 #include "fwd.h"
@@ -18,6 +19,8 @@
 #define CONF_MTU_MIN		576
 #define CONF_MTU_DEFAULT_VM	1500
 #define CONF_MTU_DEFAULT_NS	65520
+#define CONF_RAW_MAX		8	/* --raw protocols */
+#define CONF_USER_LEN		64
 
 enum merd_mode {
 	MODE_VM,
@@ -86,6 +89,22 @@ struct conf_dns6 {
  * @ready_fd:	Write "1" there and close it once the network is up, or -1
  * @pcap_max:	Size cap of the capture file, bytes
  * @ctl_path:	Control socket path, empty for none
+ * @exit_fd:	Stop when this file descriptor hangs up, or -1
+ * @dns_fwd4:	--dns-forward: the guest's one IPv4 resolver, or 0
+ * @dns_fwd6:	--dns-forward: the guest's one IPv6 resolver, or ::
+ * @map_lo4:	--map-host-loopback: IPv4 address leading to 127.0.0.1
+ * @map_lo6:	--map-host-loopback: IPv6 address leading to ::1
+ * @no_dns:	No resolver for the guest (slirp4netns --disable-dns)
+ * @map_gw:	The gateway leads to the host's loopback (pasta's default)
+ * @map_guest4:	pasta --map-guest-addr: IPv4 address leading to @addr4
+ * @map_guest6:	pasta --map-guest-addr: IPv6 address leading to @addr6
+ * @log_level:	enum log_level: -q, -d, --trace
+ * @api_socket:	slirp4netns --api-socket path, empty for none
+ * @raw_protos:	IP protocols passed through raw sockets (--raw)
+ * @n_raw:	Entries in @raw_protos
+ * @runas:	--runas: user merd becomes when started as root, empty if none
+ * @runas_uid:	Its uid, resolved while parsing
+ * @runas_gid:	Its primary gid
  */
 struct conf {
 	enum merd_mode mode;
@@ -136,6 +155,11 @@ struct conf {
 	int log_level;
 	char api_socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	uint8_t raw_protos[CONF_RAW_MAX];
+	int n_raw;
+	char runas[CONF_USER_LEN];
+	uid_t runas_uid;
+	gid_t runas_gid;
 };
 
 int conf_parse(struct conf *conf, int argc, char **argv);

@@ -21,14 +21,15 @@ enum flow_proto {
 	FLOW_TCP,
 	FLOW_SPLICE,	/* -T: namespace's loopback joined to the host's */
 	FLOW_RELAY,	/* -U: datagrams between the two loopbacks */
+	FLOW_RAW,
 };
 
 /**
  * struct flow_key - What identifies a flow, seen from the guest
  * @guest_addr:	Guest's address (v4-mapped for IPv4)
  * @remote_addr:	Address of the other end, as the guest sees it
- * @guest_port:	Guest's port, or the echo identifier for ICMP
- * @remote_port:	Remote port, 0 for ICMP
+ * @guest_port:	Guest's port, or the echo identifier for ICMP, 0 for raw
+ * @remote_port:	Remote port, 0 for ICMP, the IP protocol for raw
  * @proto:	enum flow_proto
  * @pad:	Zero, so keys hash and compare as bytes
  */
@@ -56,6 +57,7 @@ struct flow_key {
  * @pkts_in:	Packets host to guest
  * @bytes_out:	Payload bytes guest to host
  * @bytes_in:	Payload bytes host to guest
+ * @raw_id:	ICMP echo through a raw socket: identifier on the wire
  * @tcp:	TCP: connection state
  * @splice:	FLOW_SPLICE: the other socket and the pipes
  * @relay:	FLOW_RELAY: where answers go
@@ -74,6 +76,7 @@ struct flow {
 	uint64_t pkts_in;
 	uint64_t bytes_out;
 	uint64_t bytes_in;
+	uint16_t raw_id;
 	union {
 		struct tcp_conn tcp;
 		struct splice_conn splice;

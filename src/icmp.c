@@ -3,9 +3,11 @@
  *
  * Each echo flow (guest address, identifier, destination) gets a ping
  * socket (SOCK_DGRAM, IPPROTO_ICMP or IPPROTO_ICMPV6), which the host
- * allows to users in net.ipv4.ping_group_range (both families). The kernel picks the identifier on the wire;
- * replies are given the guest's identifier back. Where ping sockets are not
- * allowed, merd says so once and drops echo requests.
+ * allows to users in net.ipv4.ping_group_range (both families). The kernel
+ * picks the identifier on the wire; replies are given the guest's
+ * identifier back. Where ping sockets are not allowed, a raw socket opened
+ * at set-up carries the flows instead (icmp_raw.c); without one either,
+ * merd said so once at start and drops echo requests.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -17,6 +19,7 @@
 #include "csum.h"
 #include "flow.h"
 #include "icmp.h"
+#include "icmp_raw.h"
 #include "inany.h"
 #include "ip.h"
 #include "log.h"
@@ -33,7 +36,7 @@
 #define ICMP_RX_BUDGET		32
 
 /**
- * icmp_flow_open() - Create an echo flow with its ping socket
+ * icmp_flow_open() - Create an echo flow: its ping socket, or the raw one
  * @c:		Execution context
  * @key:	Flow key (guest_port is the guest's identifier)
  *
@@ -44,6 +47,15 @@ static struct flow *icmp_flow_open(struct ctx *c, const struct flow_key *key)
 	bool v6 = !inany_is_v4(&key->remote_addr);
 	int s;
 
+	switch (c->raw.icmp[v6]) {
+	case ICMP_ECHO_OFF:
+		count_drop(c, CNT_drop_icmp_noperm);	/* said at start */
+		return NULL;
+	case ICMP_ECHO_RAW:
+		return icmp_raw_flow_open(c, key);
+	default:
+		break;
+	}
 	s = socket(v6 ? AF_INET6 : AF_INET,
 		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		   v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
@@ -89,8 +101,10 @@ void icmp_input(struct ctx *c, const struct ip_pkt *pkt)
 		return;
 
 	sl = inany_sockaddr(&ss, &key.remote_addr, 0);
-	if (sendto(f->sock, pkt->l4, pkt->l4_len, MSG_DONTWAIT,
-		   (struct sockaddr *)&ss, sl) < 0) {
+	if (f->sock < 0)
+		icmp_raw_send(c, f, pkt);
+	else if (sendto(f->sock, pkt->l4, pkt->l4_len, MSG_DONTWAIT,
+			(struct sockaddr *)&ss, sl) < 0) {
 		count_drop(c, CNT_drop_sock_err);
 		debug_ratelimited("icmp: sendto: %s", strerror(errno));
 	}

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "ndp.h"
 #include "merd.h"
+#include "raw.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
@@ -129,6 +130,8 @@ static void ip_transport_input(struct ctx *c, const struct ip_pkt *pkt)
 		tcp_input(c, pkt);
 		break;
 	default:
+		if (raw_input(c, pkt))
+			break;
 		count_drop(c, CNT_drop_l4_proto);
 		debug_ratelimited("ip: protocol %u not carried, dropped",
 				  pkt->proto);

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* isolation.c - Shut merd in once set-up is done: namespaces, an empty root,
- * no capabilities, then the seccomp allow-list
+/* isolation.c - Shut merd in once set-up is done: the user merd runs as,
+ * namespaces, an empty root, no capabilities, then the seccomp allow-list
  *
- * Order, from isolation_enter(), after every socket and device of set-up
- * is open and the pid file written:
+ * Before set-up, isolation_user_check() refuses root without --runas. Set-up
+ * opens what needs privilege (forwarded ports, raw sockets: CAP_NET_RAW of
+ * the host's user namespace works only on sockets opened before merd leaves
+ * it), then isolation_runas() makes root the --runas user: groups, gid, uid;
+ * every capability goes with the uid. Then, from isolation_enter(), after
+ * every socket and device of set-up is open and the pid file written:
  *
- *   refuse to run as root        (--runas is not there yet)
  *   directory fds                of the socket and the pid file, for exit
  *   tzset()                      time zone read now: syslog needs it later
  *   unshare user, mount, IPC, UTS; map our own uid and gid to themselves
@@ -14,9 +17,19 @@
  *                                mode waits for its command)
  *   mounts private, empty read-only tmpfs, pivot_root, old root detached
  *   capabilities: all sets cleared (libcap-ng), in the new user namespace
- *                 too, where merd held all of them
+ *                 too, where merd held all of them. A CAP_NET_RAW from a
+ *                 file capability is not kept: entering the new user
+ *                 namespace replaces it by capabilities over that namespace
+ *                 only, and the raw sockets opened before keep working.
  *   no_new_privs, not dumpable, no core dumps
  *   seccomp filter (seccomp.c)
+ *
+ * A merd that holds raw sockets, or is not dumpable (it changed user, or
+ * gained a capability from its file), never becomes dumpable: a process of
+ * the same user could otherwise attach to it and take its sockets. Its
+ * /proc files then belong to root, so the uid and gid maps of the new user
+ * namespace cannot be written: merd runs there unmapped (the overflow uid
+ * inside), which nothing after isolation depends on.
  *
  * Nothing after this needs a path, a privilege or a new kind of file
  * descriptor: sockets toward the world and accepted clients are still
@@ -24,7 +37,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +48,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -41,6 +57,7 @@
 #include "isolation.h"
 #include "log.h"
 #include "merd.h"
+#include "raw.h"
 #include "seccomp_merd.h"
 
 #define ISOLATION_UNLINK_MAX	3	/* the sockets and the pid file */
@@ -138,22 +155,33 @@ static int isolation_write(const char *path, const char *text)
 
 /**
  * isolation_userns() - Enter new user, mount, IPC and UTS namespaces as
- * ourselves: the same uid and gid inside as outside
+ * ourselves: the same uid and gid inside as outside, where we may
+ * @private:	Stay not dumpable throughout: no id maps (see the top)
  *
  * Return: 0, or negative errno (reported)
  */
-static int isolation_userns(void)
+static int isolation_userns(bool private)
 {
 	unsigned int uid = geteuid(), gid = getegid();
 	char map[64];
 	int rc;
 
+	private = private || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1;
+	if (private && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		rc = -errno;
+		err("isolation: not dumpable: %s", strerror(errno));
+		return rc;
+	}
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC |
 		    CLONE_NEWUTS)) {
 		rc = -errno;
 		err("isolation: unshare user, mount, IPC, UTS: %s",
 		    strerror(errno));
 		return rc;
+	}
+	if (private) {
+		debug("isolation: privileged start, user namespace unmapped");
+		return 0;
 	}
 	rc = isolation_write("/proc/self/setgroups", "deny");
 	if (rc && rc != -ENOENT) {
@@ -214,28 +242,21 @@ static int isolation_root(void)
 }
 
 /**
- * isolation_caps() - Drop every capability, maybe but CAP_NET_RAW
- * @keep_net_raw:	Keep CAP_NET_RAW (effective, permitted, bounding)
+ * isolation_caps() - Drop every capability
  *
  * In the new user namespace merd holds every capability (over that
- * namespace only): they go too, with the bounding and ambient sets.
- * Note that a CAP_NET_RAW kept here is one over the new user namespace,
- * not the host's network namespace: raw sockets toward the host must be
- * opened before isolation.
+ * namespace only): they go, with the bounding and ambient sets. None is
+ * kept, CAP_NET_RAW included: one over the new user namespace would not
+ * open raw sockets toward the host's network namespace, and merd opened
+ * the raw sockets it needs before isolation.
  *
  * Return: 0, or negative errno (reported)
  */
-static int isolation_caps(bool keep_net_raw)
+static int isolation_caps(void)
 {
 	int rc;
 
 	capng_clear(CAPNG_SELECT_ALL);
-	if (keep_net_raw &&
-	    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
-				    CAPNG_BOUNDING_SET, CAP_NET_RAW)) {
-		err("isolation: cannot keep CAP_NET_RAW");
-		return -EINVAL;
-	}
 	rc = capng_apply(CAPNG_SELECT_ALL);
 	if (rc) {
 		err("isolation: dropping capabilities: libcap-ng error %d", rc);
@@ -266,16 +287,124 @@ static int isolation_process(bool dumpable)
 }
 
 /**
+ * isolation_real_root() - Tell whether merd runs as the host's root
+ *
+ * uid 0 of a user namespace (where podman runs its rootless network
+ * helper, say) is an unprivileged user of the host: only uid 0 mapped to
+ * itself, as in the initial namespace, is root.
+ *
+ * Return: true if the effective uid is the initial namespace's root
+ */
+static bool isolation_real_root(void)
+{
+	char line[128] = "", *end;
+	unsigned long inside, outside;
+	FILE *f;
+
+	if (geteuid())
+		return false;
+	f = fopen("/proc/self/uid_map", "re");
+	if (!f)
+		return true;	/* cannot tell: assume the worst */
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	inside = strtoul(line, &end, 10);
+	if (end == line)
+		return true;
+	outside = strtoul(end, &end, 10);
+	return inside == 0 && outside == 0;
+}
+
+/**
+ * isolation_user_check() - Refuse to start as root without --runas, or
+ * --runas for another user without root
+ * @conf:	Configuration
+ *
+ * Return: 0, or -EPERM (reported)
+ */
+int isolation_user_check(const struct conf *conf)
+{
+	if (isolation_real_root() && !conf->runas[0]) {
+		err("refusing to run as root: use --runas USER");
+		return -EPERM;
+	}
+	if (geteuid() && conf->runas[0] && conf->runas_uid != geteuid()) {
+		err("--runas %s: only root can become another user",
+		    conf->runas);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/**
+ * isolation_become() - Become the --runas user: groups, gid, then uid
+ * @conf:	Configuration, --runas resolved
+ *
+ * The only group is the user's primary one. Changing from root to another
+ * uid clears every capability set.
+ *
+ * Return: 0, or negative errno
+ */
+int isolation_become(const struct conf *conf)
+{
+	gid_t gid = conf->runas_gid;
+	uid_t uid = conf->runas_uid;
+
+	if (setgroups(1, &gid) ||
+	    setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
+		return -errno;
+	if (getuid() != uid || geteuid() != uid || getegid() != gid)
+		return -EPERM;
+	return 0;
+}
+
+/**
+ * isolation_runas() - Started as root: become the --runas user now
+ * @conf:	Configuration
+ *
+ * Called once what needs root is open (forwarded ports, raw sockets).
+ *
+ * Return: 0, or negative errno (reported)
+ */
+int isolation_runas(const struct conf *conf)
+{
+	int rc;
+
+	if (geteuid() || !conf->runas[0])
+		return 0;
+	rc = isolation_become(conf);
+	if (rc) {
+		err("--runas %s: cannot become uid %u gid %u: %s", conf->runas,
+		    (unsigned int)conf->runas_uid,
+		    (unsigned int)conf->runas_gid, strerror(-rc));
+		return rc;
+	}
+	info("running as %s (uid %u)", conf->runas,
+	     (unsigned int)conf->runas_uid);
+	return 0;
+}
+
+/**
  * isolation_test_trigger() - Test builds only: call a syscall off the list
  *
  * With -DMERD_TEST_SECCOMP (make merd-test) and MERD_TEST_SECCOMP_TRIGGER
- * set in the environment, merd calls acct(2) once the filter is on: the
- * filter must kill it with SIGSYS. Other builds have no such code.
+ * set in the environment, merd calls acct(2) once the filter is on, or
+ * with MERD_TEST_SECCOMP_TRIGGER=raw opens a raw socket: the filter must
+ * kill it with SIGSYS. Other builds have no such code.
  */
 static void isolation_test_trigger(void)
 {
 #ifdef MERD_TEST_SECCOMP
-	if (getenv("MERD_TEST_SECCOMP_TRIGGER")) {
+	const char *what = getenv("MERD_TEST_SECCOMP_TRIGGER");
+
+	if (what && !strcmp(what, "raw")) {
+		info("test build: opening a raw socket, off the allow-list");
+		syscall(SYS_socket, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+		err("test build: socket(SOCK_RAW) returned: the filter is not live");
+		_exit(1);
+	}
+	if (what) {
 		info("test build: calling acct(2), off the allow-list");
 		syscall(SYS_acct, NULL);
 		err("test build: acct(2) returned: the filter is not live");
@@ -310,36 +439,6 @@ static bool isolation_sanitized(void)
 }
 
 /**
- * isolation_real_root() - Tell whether merd runs as the host's root
- *
- * uid 0 of a user namespace (where podman runs its rootless network
- * helper, say) is an unprivileged user of the host: only uid 0 mapped to
- * itself, as in the initial namespace, is root.
- *
- * Return: true if the effective uid is the initial namespace's root
- */
-static bool isolation_real_root(void)
-{
-	char line[128] = "", *end;
-	unsigned long inside, outside;
-	FILE *f;
-
-	if (geteuid())
-		return false;
-	f = fopen("/proc/self/uid_map", "re");
-	if (!f)
-		return true;	/* cannot tell: assume the worst */
-	if (!fgets(line, sizeof(line), f))
-		line[0] = '\0';
-	fclose(f);
-	inside = strtoul(line, &end, 10);
-	if (end == line)
-		return true;
-	outside = strtoul(end, &end, 10);
-	return inside == 0 && outside == 0;
-}
-
-/**
  * isolation_enter() - Shut merd in, once set-up is done
  * @c:		Execution context
  *
@@ -354,7 +453,7 @@ int isolation_enter(const struct ctx *c)
 	int rc;
 
 	if (isolation_real_root()) {
-		err("refusing to run as root (--runas USER is not supported yet)");
+		err("refusing to run as root: use --runas USER");
 		return -EPERM;
 	}
 	if (c->link.listen_fd >= 0)
@@ -363,11 +462,11 @@ int isolation_enter(const struct ctx *c)
 	isolation_file_keep(c->conf.ctl_path);
 	tzset();
 
-	rc = isolation_userns();
+	rc = isolation_userns(raw_held(c));
 	if (!rc && !sanitized)
 		rc = isolation_root();
 	if (!rc)
-		rc = isolation_caps(false);	/* no raw socket path yet */
+		rc = isolation_caps();
 	if (!rc)
 		rc = isolation_process(sanitized);
 	if (rc || sanitized)

@@ -31,6 +31,7 @@
 #include "ns.h"
 #include "nsfwd.h"
 #include "splice.h"
+#include "raw.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
@@ -224,6 +225,9 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 	case EPOLL_TYPE_CTL:
 		ctl_event(c, EPOLL_REF_IDX(ref), ev->events);
 		break;
+	case EPOLL_TYPE_RAW:
+		raw_event(c, EPOLL_REF_IDX(ref));
+		break;
 	case EPOLL_TYPE_NS_WATCH:
 		if (ns_gone((int)EPOLL_REF_IDX(ref), c->conf.netns)) {
 			info("namespace %s is gone", c->conf.netns);
@@ -375,8 +379,10 @@ static void main_nofile(unsigned int max_flows)
  */
 static int main_setup(struct ctx *c)
 {
-	int rc;
+	int rc = isolation_user_check(&c->conf);
 
+	if (rc)
+		return -ENOENT;		/* reported */
 	c->our_mac[0] = 0x9a;	/* locally administered, unicast */
 	c->our_mac[1] = 0x55;
 	c->our_mac[2] = 0x9a;
@@ -408,6 +414,12 @@ static int main_setup(struct ctx *c)
 	c->now = now_ms();
 	if (fwd_open(c))
 		return -ENOENT;		/* reported */
+	rc = raw_setup(c);
+	if (!rc && isolation_runas(&c->conf))
+		rc = -ENOENT;		/* reported */
+	if (rc)
+		return rc;
+	/* as the user merd runs as, so that the user can connect */
 	if (c->conf.ctl_path[0] && ctl_open(c, c->conf.ctl_path))
 		return -ENOENT;		/* reported */
 

@@ -13,6 +13,7 @@
 #include "fwd.h"
 #include "link.h"
 #include "nsfwd.h"
+#include "raw.h"
 
 #define MERD_VERSION	"0.1.0"
 
@@ -31,6 +32,7 @@
 	X(drop_dhcpv6_bad)						\
 	X(drop_icmp_short) X(drop_icmp_type) X(drop_icmp_csum) X(drop_flow_full)		\
 	X(drop_sock_err) X(drop_tx_full) X(drop_no_guest)		\
+	X(drop_icmp_noperm) X(drop_raw_bad) X(raw_unmatched)		\
 	X(ignored) X(flows_created) X(flows_expired) X(flows_evicted)
 
 enum counter {
@@ -57,6 +59,7 @@ enum epoll_type {
 	EPOLL_TYPE_NSFWD_SCAN,	/* "auto" scan timer */
 	EPOLL_TYPE_CTL_LISTEN,
 	EPOLL_TYPE_CTL,
+	EPOLL_TYPE_RAW,
 };
 
 #define EPOLL_REF(type, idx)	((uint64_t)(type) << 32 | (uint32_t)(idx))
@@ -76,6 +79,7 @@ enum epoll_type {
  * @flows:	Flow table
  * @fwd:	Sockets of forwarded ports
  * @nsfwd:	Namespace mode: -T/-U sockets, "auto" state
+ * @raw:	Raw sockets: ICMP echo fallback, --raw protocols
  * @our_mac:	MAC address merd answers with (gateway and every off-guest host)
  * @guest_mac:	Guest's MAC address, learned from its frames
  * @guest_mac_known:	@guest_mac is valid
@@ -99,6 +103,7 @@ struct ctx {
 	struct flow_table flows;
 	struct fwd fwd;
 	struct nsfwd nsfwd;
+	struct raw_socks raw;
 	uint8_t our_mac[ETH_ALEN];
 	uint8_t guest_mac[ETH_ALEN];
 	bool guest_mac_known;

@@ -34,6 +34,7 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -639,6 +640,39 @@ static void __attribute__((noreturn)) ns_exec(char *const argv[])
 }
 
 /**
+ * ns_child_unprivileged() - Make a child of a privileged merd writable
+ * through /proc, holding nothing of merd's
+ * @sock:	Child's end of the socket pair, kept
+ *
+ * A merd that changed user (--runas) or gained CAP_NET_RAW from its file
+ * is not dumpable, so its child could not write its own uid and gid maps.
+ * Such a child first closes every descriptor but stdio and @sock (raw
+ * sockets among them: no other process of the user may get hold of
+ * them), then becomes dumpable as any process of the user. A child of an
+ * ordinary merd is left as it is.
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int ns_child_unprivileged(int sock)
+{
+	unsigned int s = (unsigned int)sock;
+	int rc;
+
+	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1)
+		return 0;
+	if (s < 3)
+		rc = close_range(3, ~0U, 0);
+	else
+		rc = (s > 3 && close_range(3, s - 1, 0)) ||
+		     close_range(s + 1, ~0U, 0);
+	if (rc)
+		return ns_fail(-errno, "close inherited descriptors");
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return ns_fail(-errno, "dumpable");
+	return 0;
+}
+
+/**
  * ns_child() - Child side: set up, hand over the tap, wait, run the command
  * @cfg:	Guest set-up
  * @argv:	Command, see ns_exec()
@@ -649,10 +683,12 @@ static void __attribute__((noreturn)) ns_child(const struct ns_guest_cfg *cfg,
 					       char *const argv[], int sock,
 					       struct ns_extra *extra)
 {
-	int tap = ns_child_setup(cfg);
+	int tap = ns_child_unprivileged(sock);
 	ssize_t n;
 	char go;
 
+	if (!tap)
+		tap = ns_child_setup(cfg);
 	if (tap < 0) {
 		ns_send(sock, tap, -1);
 		_exit(1);

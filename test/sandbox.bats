@@ -116,6 +116,16 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' "$sock"
 	! grep -q 'the filter is not live' <<<"$output"
 }
 
+@test "VM mode test build: a raw socket after isolation is killed by SIGSYS" {
+	install_test_build
+	run as_user env MERD_TEST_SECCOMP_TRIGGER=raw "$WORLD_BIN/sigsys/merd" -f \
+		-s "$WORLD_DIR/run/sigsys.sock"
+	echo "status $status: $output"
+	[ "$status" -eq $((128 + 31)) ]
+	grep -q 'opening a raw socket' <<<"$output"
+	! grep -q 'the filter is not live' <<<"$output"
+}
+
 @test "namespace mode test build: a syscall off the allow-list is killed by SIGSYS" {
 	install_test_build
 	run as_user env MERD_TEST_SECCOMP_TRIGGER=1 "$WORLD_BIN/sigsys/merd" \

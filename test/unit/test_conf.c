@@ -237,6 +237,48 @@ static void conf_bad_options_refused(void)
 }
 
 /**
+ * conf_raw_protocols() - --raw takes names of /etc/protocols and numbers,
+ * once each, and refuses what merd translates or cannot pass
+ */
+static void conf_raw_protocols(void)
+{
+	CHECK_EQ(PARSE("-f", "--raw", "gre,132", "--raw", "47"), 0);
+	CHECK_EQ(conf.n_raw, 2);
+	CHECK_EQ(conf.raw_protos[0], 47);
+	CHECK_EQ(conf.raw_protos[1], 132);
+	CHECK_EQ(PARSE("-f", "--raw", "sctp"), 0);
+	CHECK_EQ(conf.n_raw, 1);
+	CHECK_EQ(conf.raw_protos[0], 132);
+	CHECK_EQ(PARSE("--raw", "udp"), -EINVAL);
+	CHECK_EQ(PARSE("--raw", "6"), -EINVAL);
+	CHECK_EQ(PARSE("--raw", "1"), -EINVAL);
+	CHECK_EQ(PARSE("--raw", "58"), -EINVAL);
+	CHECK_EQ(PARSE("--raw", "44"), -EINVAL);	/* IPv6 fragment */
+	CHECK_EQ(PARSE("--raw", "256"), -EINVAL);
+	CHECK_EQ(PARSE("--raw", "-1"), -EINVAL);
+	CHECK_EQ(PARSE("--raw", ""), -EINVAL);
+	CHECK_EQ(PARSE("--raw", "gre,"), 0);
+	CHECK_EQ(PARSE("--raw", "no-such-protocol"), -EINVAL);
+	CHECK_EQ(PARSE("--raw", "2,3,4,5,7,8,9,10,11"), -EINVAL); /* 9 */
+}
+
+/**
+ * conf_runas_user() - --runas takes a user name or a uid, never root
+ */
+static void conf_runas_user(void)
+{
+	CHECK_EQ(PARSE("-f", "--runas", "nobody"), 0);
+	CHECK(conf.runas_uid != 0);
+	CHECK_EQ(PARSE("-f", "--runas", "4242"), 0);
+	CHECK_EQ(conf.runas_uid, 4242);
+	CHECK_EQ(conf.runas_gid, 4242);
+	CHECK_EQ(PARSE("--runas", "root"), -EINVAL);
+	CHECK_EQ(PARSE("--runas", "0"), -EINVAL);
+	CHECK_EQ(PARSE("--runas", "no-such-user-here"), -EINVAL);
+	CHECK_EQ(PARSE("--runas", "12abc"), -EINVAL);
+}
+
+/**
  * main() - Run every test of this file
  *
  * Return: 0 if all passed, 1 otherwise
@@ -250,5 +292,7 @@ int main(void)
 	RUN(conf_parse_twice_starts_afresh);
 	RUN(conf_version_and_help);
 	RUN(conf_bad_options_refused);
+	RUN(conf_raw_protocols);
+	RUN(conf_runas_user);
 	return unit_done();
 }
