@@ -60,7 +60,7 @@
 #include "raw.h"
 #include "seccomp_merd.h"
 
-#define ISOLATION_UNLINK_MAX	3	/* the sockets and the pid file */
+#define ISOLATION_UNLINK_MAX	4	/* the sockets and the pid file */
 
 /**
  * struct isolation_unlink_dir - A file to remove at exit, by directory
@@ -460,6 +460,7 @@ int isolation_enter(const struct ctx *c)
 		isolation_file_keep(c->conf.sock_path);
 	isolation_file_keep(c->conf.pid_file);
 	isolation_file_keep(c->conf.ctl_path);
+	isolation_file_keep(c->conf.api_socket);
 	tzset();
 
 	rc = isolation_userns(raw_held(c));

@@ -32,6 +32,7 @@
 #include "nsfwd.h"
 #include "splice.h"
 #include "raw.h"
+#include "slirp_api.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
@@ -224,6 +225,12 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 		break;
 	case EPOLL_TYPE_CTL:
 		ctl_event(c, EPOLL_REF_IDX(ref), ev->events);
+		break;
+	case EPOLL_TYPE_API_LISTEN:
+		slirp_api_accept(c);
+		break;
+	case EPOLL_TYPE_API:
+		slirp_api_event(c, EPOLL_REF_IDX(ref));
 		break;
 	case EPOLL_TYPE_RAW:
 		raw_event(c, EPOLL_REF_IDX(ref));
@@ -422,6 +429,8 @@ static int main_setup(struct ctx *c)
 	/* as the user merd runs as, so that the user can connect */
 	if (c->conf.ctl_path[0] && ctl_open(c, c->conf.ctl_path))
 		return -ENOENT;		/* reported */
+	if (c->conf.api_socket[0] && slirp_api_open(c, c->conf.api_socket))
+		return -ENOENT;		/* reported */
 
 	if (c->conf.mode == MODE_NS)
 		return main_ns_start(c);
@@ -510,11 +519,6 @@ int main(int argc, char **argv)
 	rc = conf_parse(&c.conf, argc, argv);
 	if (rc)
 		return rc > 0 ? 0 : 1;
-	if (c.conf.api_socket[0]) {
-		err("--api-socket: the slirp4netns API socket is not "
-		    "implemented yet");
-		return 1;
-	}
 	if (conf_host_defaults(&c.conf))
 		return 1;
 
@@ -540,6 +544,9 @@ int main(int argc, char **argv)
 	ctl_close(&c);
 	if (c.conf.ctl_path[0])
 		isolation_unlink(c.conf.ctl_path);
+	slirp_api_close(&c);
+	if (c.conf.api_socket[0])
+		isolation_unlink(c.conf.api_socket);
 	if (c.link.listen_fd >= 0 && c.conf.sock_path[0])
 		isolation_unlink(c.conf.sock_path);
 	if (c.conf.pid_file[0])

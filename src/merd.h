@@ -60,6 +60,8 @@ enum epoll_type {
 	EPOLL_TYPE_CTL_LISTEN,
 	EPOLL_TYPE_CTL,
 	EPOLL_TYPE_RAW,
+	EPOLL_TYPE_API_LISTEN,	/* slirp4netns --api-socket */
+	EPOLL_TYPE_API,
 };
 
 #define EPOLL_REF(type, idx)	((uint64_t)(type) << 32 | (uint32_t)(idx))

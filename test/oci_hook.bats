@@ -11,6 +11,8 @@ load lib/world
 load lib/tcp
 load lib/podman
 
+WORLD_TOOLS="$WORLD_TOOLS fwd_peer"
+
 world_extra_peers() {
 	tcp_peer_start
 }

@@ -4,13 +4,17 @@
 # (--network-cmd-path): a container from a local busybox image fetches
 # 8 MiB from the TCP peer in "inet" intact, resolves a name of the test zone
 # through 10.0.2.3, and a published port (-p 8080:80) reaches a server in
-# the container.
+# the container, through podman's rootlessport and through merd's API
+# socket (port_handler=slirp4netns), where the container sees the client's
+# real address.
 #
 # How podman runs in the world: test/lib/podman.bash.
 
 load lib/world
 load lib/tcp
 load lib/podman
+
+WORLD_TOOLS="$WORLD_TOOLS fwd_peer"
 
 world_extra_peers() {
 	tcp_peer_start
@@ -80,4 +84,17 @@ teardown() {
 	cat "$reply"
 	podman_user rm -f web >/dev/null 2>&1 || :
 	grep -qx hello-from-container "$reply"
+}
+
+@test "podman port_handler=slirp4netns: -p goes through merd's API socket; the container sees the client's address" {
+	local line
+	podman_user run -d --name web2 --network slirp4netns:port_handler=slirp4netns \
+		-p 8081:80 localhost/merd-test-box fwd_peer serve -w 120 80 \
+		>"$WORLD_DIR/log/podman-web2.log" 2>&1
+	_wait_for 20 eval 'line=$(ip netns exec "$INET_NS" "$WORLD_BIN/fwd_peer" -t 3 -i pod-api tcp 198.51.100.10 8081 hello 2>/dev/null); [[ $line == *result=OK* ]]'
+	echo "$line"
+	podman_user rm -f web2 >/dev/null 2>&1 || :
+	[[ $line == *"result=OK"* ]]
+	[[ $line == *"from=198.51.100.1 "* ]]
+	grep -q 'api: forwarded tcp 0.0.0.0/8081 to port 80' "$PODMAN_LOG"
 }

@@ -16,6 +16,8 @@
 load lib/world
 load lib/tcp
 
+WORLD_TOOLS="$WORLD_TOOLS fwd_peer"
+
 world_extra_peers() {
 	tcp_peer_start
 }
@@ -227,4 +229,63 @@ host_lo_server_start() {
 	grep -qx "nameserver 192.0.2.53" <<<"$output"
 	[ "$(grep -c '^nameserver' <<<"$output")" -eq 1 ]
 	[[ $output == *"Address: 203.0.113.2"* ]]
+}
+
+# api() - Send one request to the API socket SOCK, print the reply
+api() {
+	as_user socat -t 5 - "UNIX-CONNECT:$1" <<<"$2"
+}
+
+@test "slirp4netns --api-socket: add_hostfwd, list_hostfwd, remove_hostfwd as slirp4netns answers them" {
+	local sock=$WORLD_DIR/run/slirp/api.sock line
+	ns_start
+	slirp_start -c -e 3 -r 4 --api-socket "$sock" "$NS_PID"
+	[ "$(stat -c %a "$sock")" = 600 ]
+	in_ns "$WORLD_BIN/fwd_peer" serve -w 60 80 >>"$WORLD_DIR/log/ns-server.log" 2>&1 &
+	echo "$!" >>"$WORLD_DIR/pids"
+	_wait_for 5 in_ns sh -c 'ss -ltn | grep -q ":80 "'
+
+	run api "$sock" '{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_addr":"0.0.0.0","host_port":8080,"guest_addr":"10.0.2.100","guest_port":80}}'
+	echo "$output"
+	[ "$output" = '{"return":{"id":1}}' ]
+	# a client in inet reaches the namespace's server, which sees its address
+	line=$(ip netns exec "$INET_NS" "$WORLD_BIN/fwd_peer" -t 5 -i api1 tcp 198.51.100.10 8080 hello || :)
+	echo "$line"
+	[[ $line == *"result=OK"* ]]
+	[[ $line == *"from=198.51.100.1 "* ]]
+
+	run api "$sock" '{"execute":"add_hostfwd","arguments":{"proto":"udp","host_port":5353,"guest_port":53}}'
+	[ "$output" = '{"return":{"id":2}}' ]
+	run api "$sock" '{"execute":"list_hostfwd"}'
+	echo "$output"
+	[ "$output" = '{"entries":[{"id":1,"proto":"tcp","host_addr":"0.0.0.0","host_port":8080,"guest_addr":"10.0.2.100","guest_port":80},{"id":2,"proto":"udp","host_addr":"0.0.0.0","host_port":5353,"guest_addr":"10.0.2.100","guest_port":53}]}' ]
+
+	run api "$sock" '{"execute":"remove_hostfwd","arguments":{"id":1}}'
+	[ "$output" = '{"return":{}}' ]
+	line=$(ip netns exec "$INET_NS" "$WORLD_BIN/fwd_peer" -t 5 -i api2 tcp 198.51.100.10 8080 hello || :)
+	echo "$line"
+	[[ $line != *"result=OK"* ]]
+	run api "$sock" '{"execute":"list_hostfwd"}'
+	[[ $output == '{"entries":[{"id":2,'* ]]
+	slirp_exit_close
+}
+
+@test "slirp4netns --api-socket: bad requests get slirp4netns's error form, and merd keeps serving" {
+	local sock=$WORLD_DIR/run/slirp/api.sock
+	ns_start
+	slirp_start -c -e 3 -r 4 --api-socket "$sock" "$NS_PID"
+	for req in 'not json' '{"execute":"reboot"}' \
+		   '{"execute":"add_hostfwd","arguments":{"proto":"sctp","host_port":1,"guest_port":1}}' \
+		   '{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_port":0,"guest_port":80}}' \
+		   '{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_port":8080,"guest_addr":"10.0.2.7","guest_port":80}}' \
+		   '{"execute":"remove_hostfwd","arguments":{"id":99}}'; do
+		run api "$sock" "$req"
+		echo "$req -> $output"
+		[[ $output == '{"error":{"desc":"bad request: '* ]]
+	done
+	run api "$sock" "$(head -c 5000 /dev/zero | tr '\0' ' ')"
+	[[ $output == *"request too large"* ]]
+	run in_ns "$WORLD_BIN/tcp_xfer" -t 60 -i api-down down "$TCP_PEER" "$TCP_PORT" 1M
+	[ "$status" -eq 0 ]
+	slirp_exit_close
 }
