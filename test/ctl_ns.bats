@@ -195,7 +195,7 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 	fwd_ns_stop
 }
 
-@test "malformed, oversized and unknown requests get an error line; the data path and other requests go on" {
+@test "malformed, oversized and unknown requests get an error line; a stalled client stalls nothing; a 9th client is turned away" {
 	fwd_ns_start --ctl "$SOCK" -t 8080:80 -- 80
 	run in_host setpriv --reuid="$MERD_TEST_USER" --regid="$MERD_TEST_USER" \
 		--init-groups -- /usr/bin/python3 -c '
@@ -244,6 +244,30 @@ time.sleep(30)' "$SOCK" &
 	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 8080 stall)" "$FWD_INET4" 80
 	run ctl "$SOCK" version
 	[ "$status" -eq 0 ]
+	# with the stalled one, 8 clients: a 9th is closed at once, the 8 work
+	run in_host setpriv --reuid="$MERD_TEST_USER" --regid="$MERD_TEST_USER" \
+		--init-groups -- /usr/bin/python3 -c '
+import socket, sys, time
+def client():
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(5)
+    s.connect(sys.argv[1])
+    return s
+seven = [client() for i in range(7)]
+time.sleep(0.3)
+ninth = client()
+try:
+    ninth.send(b"{\"command\":\"version\"}\n")
+    print("ninth", "closed" if ninth.recv(100) == b"" else "answered")
+except OSError:
+    print("ninth closed")
+for s in seven:
+    s.send(b"{\"command\":\"version\"}\n")
+    print("other", "ok" if s.recv(100).startswith(b"{\"ok\":true") else "bad")
+' "$SOCK"
+	echo "$output"
+	grep -qx 'ninth closed' <<<"$output"
+	[ "$(grep -cx 'other ok' <<<"$output")" -eq 7 ]
 	fwd_ns_stop
 }
 
