@@ -793,8 +793,7 @@ static void ctl_fill(struct ctx *c, struct ctl_client *cl)
 
 	o->full = false;
 	if (!cl->fn(c, &cl->req, &cl->reply)) {
-		if (!o->len) {		/* cannot happen: items are small */
-			o->len = 0;
+		if (!o->len) {	/* an item larger than the buffer: give up */
 			cl->closing = true;
 			cl->fn = NULL;
 		}
@@ -928,10 +927,9 @@ void ctl_event(struct ctx *c, uint32_t idx, uint32_t events)
 }
 
 /**
- * ctl_close() - Close the control socket and its clients, at exit
+ * ctl_close() - Close the control socket and its clients, at exit (the
+ * socket file is removed by the caller)
  * @c:		Execution context
- *
- * Return: nothing; the socket file is removed by the caller
  */
 void ctl_close(struct ctx *c)
 {

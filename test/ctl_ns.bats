@@ -106,7 +106,7 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 	[ "$(merd_counter "$MERD_LOG" flows_expired)" -ge $((2 * n)) ]
 }
 
-@test "--max-flows 1000: the 1001st flow is refused and counted, an established TCP download goes on intact" {
+@test "--max-flows 1000: the 1001st flow (UDP, then TCP) is refused and counted, an established TCP download goes on intact" {
 	X="$WORLD_BIN/tcp_xfer -t 120"
 	run merd_ns --ctl "$SOCK" --max-flows 1000 -- sh -c "
 		$X -p 4000 -i full-down down $TCP_PEER $TCP_PORT 32M >$WORLD_DIR/home/xfer.out &
@@ -115,6 +115,7 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 		$CF list $MERD $SOCK udp:7
 		$MERD ctl $SOCK flows | grep ' tcp ' | sed 's/^/during: /'
 		$CF open 203.0.113.2 7 31000 1
+		$X -i full-conn connect $TCP_PEER $TCP_PORT
 		$MERD ctl --json $SOCK counters | grep -o '\"drop_flow_full\":[0-9]*'
 		wait
 		cat $WORLD_DIR/home/xfer.out"
@@ -128,7 +129,9 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 	[ "$remote_port" = 5000 ] && [ "$state" = established ]
 	[ "$pkts_out" -ge 1 ] && [ "$pkts_in" -ge 16 ] && [ "$bytes_in" -ge 1048576 ]
 	grep -qx 'open ok=0 refused=1 lost=0 errors=0' <<<"$output"
-	grep -qx '"drop_flow_full":1' <<<"$output"
+	# a new TCP connection is refused too (RST), before merd connects
+	[ "$(kv result "$(grep '^full-conn connect ' <<<"$output")")" = ECONNREFUSED ]
+	grep -qx '"drop_flow_full":2' <<<"$output"
 	tcp_check_down "$(grep '^full-down down ' <<<"$output")"
 	[ "$(kv received "$(grep '^full-down down ' <<<"$output")")" -eq 33554432 ]
 }
@@ -192,7 +195,7 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 	fwd_ns_stop
 }
 
-@test "malformed, oversized and unknown requests get an error line; the data path and other requests go on" {
+@test "malformed, oversized and unknown requests get an error line; a stalled client stalls nothing; a 9th client is turned away" {
 	fwd_ns_start --ctl "$SOCK" -t 8080:80 -- 80
 	run in_host setpriv --reuid="$MERD_TEST_USER" --regid="$MERD_TEST_USER" \
 		--init-groups -- /usr/bin/python3 -c '
@@ -241,6 +244,30 @@ time.sleep(30)' "$SOCK" &
 	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 8080 stall)" "$FWD_INET4" 80
 	run ctl "$SOCK" version
 	[ "$status" -eq 0 ]
+	# with the stalled one, 8 clients: a 9th is closed at once, the 8 work
+	run in_host setpriv --reuid="$MERD_TEST_USER" --regid="$MERD_TEST_USER" \
+		--init-groups -- /usr/bin/python3 -c '
+import socket, sys, time
+def client():
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(5)
+    s.connect(sys.argv[1])
+    return s
+seven = [client() for i in range(7)]
+time.sleep(0.3)
+ninth = client()
+try:
+    ninth.send(b"{\"command\":\"version\"}\n")
+    print("ninth", "closed" if ninth.recv(100) == b"" else "answered")
+except OSError:
+    print("ninth closed")
+for s in seven:
+    s.send(b"{\"command\":\"version\"}\n")
+    print("other", "ok" if s.recv(100).startswith(b"{\"ok\":true") else "bad")
+' "$SOCK"
+	echo "$output"
+	grep -qx 'ninth closed' <<<"$output"
+	[ "$(grep -cx 'other ok' <<<"$output")" -eq 7 ]
 	fwd_ns_stop
 }
 

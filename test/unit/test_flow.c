@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_flow.c - The flow table: insert, lookup, remove, limits and ageing */
 #include <arpa/inet.h>
+#include <net/ethernet.h>
 #include <sys/timerfd.h>
 
 #include "flow.h"
@@ -9,6 +10,7 @@
 #include "inany.h"
 #include "merd.h"
 #include "unit.h"
+#include "util.h"
 
 #define SMALL	16
 
@@ -178,6 +180,48 @@ static void flow_full_table_evicts_oldest_unanswered(void)
 	}
 	CHECK_EQ(h.c.counters[CNT_drop_flow_full], 0);
 	CHECK_EQ(h.c.flows.n_active, SMALL);
+}
+
+/**
+ * flow_full_udp_gets_icmp_prohibited() - With the table full of answered
+ * flows, a guest's datagram of a new flow is answered with an ICMP
+ * "administratively prohibited" quoting it, and counted
+ */
+static void flow_full_udp_gets_icmp_prohibited(void)
+{
+	uint8_t fr[64] = { 0 }, rep[256];
+	struct flow_key k;
+	unsigned int i;
+	int n;
+
+	harness_reset(&h);
+	for (i = 0; i < SMALL; i++) {
+		struct flow *f;
+
+		k = key_n(i);
+		f = flow_insert(&h.c, &k);
+		CHECK(f != NULL);
+		if (!f)
+			return;
+		f->pkts_out = f->pkts_in = 1;
+	}
+	h_eth(fr, h_our_mac, h_guest_mac, ETHERTYPE_IP);
+	h_ip4(fr + 14, H_GUEST_ADDR, "203.0.113.9", IPPROTO_UDP, 12);
+	wr16(fr + 34, 40999);		/* UDP: ports, length, no checksum */
+	wr16(fr + 36, 53);
+	wr16(fr + 38, 12);
+	CHECK_EQ(harness_send(&h, fr, 14 + 20 + 12), 0);
+	CHECK_EQ(h.c.counters[CNT_drop_flow_full], 1);
+	CHECK_EQ(h.c.flows.n_active, SMALL);
+	n = harness_recv(&h, rep, sizeof(rep));
+	CHECK_EQ(n, 14 + 20 + 8 + 20 + 8);
+	if (n < 14 + 20 + 8 + 20 + 8)
+		return;
+	CHECK_EQ(rep[23], IPPROTO_ICMP);
+	CHECK_EQ(rep[34], 3);		/* destination unreachable */
+	CHECK_EQ(rep[35], 13);		/* administratively prohibited */
+	CHECK_EQ(rd16(rep + 42 + 20), 40999);	/* the datagram, quoted */
+	CHECK_EQ(rd16(rep + 42 + 22), 53);
 }
 
 /**
@@ -372,6 +416,7 @@ int main(void)
 	RUN(flow_remove_frees_entry);
 	RUN(flow_full_table_refuses_and_counts);
 	RUN(flow_full_table_evicts_oldest_unanswered);
+	RUN(flow_full_udp_gets_icmp_prohibited);
 	RUN(flow_remove_middle_keeps_others);
 	RUN(flow_ageing_expires_exactly_the_late);
 	RUN(flow_ageing_scans_are_spaced);
