@@ -620,6 +620,26 @@ static int fwd_open_all(struct ctx *c, uint8_t proto)
 }
 
 /**
+ * fwd_rule_open() - Open the sockets of one rule, for every family it wants
+ * @c:		Execution context, addresses known
+ * @r:		Rule, in c->conf.fwd
+ *
+ * Return: 0 on success, negative errno (reported) on the first failure
+ */
+static int fwd_rule_open(struct ctx *c, const struct fwd_rule *r)
+{
+	unsigned int p;
+	int rc;
+
+	for (p = r->first; p <= r->last; p++) {
+		rc = fwd_port_open(c, r, (uint16_t)p, true);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/**
  * fwd_open() - Open the sockets of every rule
  * @c:		Execution context, addresses known
  *
@@ -631,14 +651,9 @@ int fwd_open(struct ctx *c)
 	int i, rc;
 
 	for (i = 0; i < rules->n; i++) {
-		const struct fwd_rule *r = &rules->rule[i];
-		unsigned int p;
-
-		for (p = r->first; p <= r->last; p++) {
-			rc = fwd_port_open(c, r, (uint16_t)p, true);
-			if (rc)
-				return rc;
-		}
+		rc = fwd_rule_open(c, &rules->rule[i]);
+		if (rc)
+			return rc;
 	}
 	if (rules->all & FWD_PROTO_BIT(IPPROTO_TCP) &&
 	    (rc = fwd_open_all(c, IPPROTO_TCP)))
@@ -816,26 +831,6 @@ void fwd_event(struct ctx *c, uint32_t idx)
  * rule pointers of sockets into that table follow. Rules of "auto" live
  * in their own table (nsfwd.c) and are never moved.
  */
-
-/**
- * fwd_rule_open() - Open the sockets of one rule, for every family it wants
- * @c:		Execution context, addresses known
- * @r:		Rule, in c->conf.fwd
- *
- * Return: 0 on success, negative errno (reported) on the first failure
- */
-static int fwd_rule_open(struct ctx *c, const struct fwd_rule *r)
-{
-	unsigned int p;
-	int rc;
-
-	for (p = r->first; p <= r->last; p++) {
-		rc = fwd_port_open(c, r, (uint16_t)p, true);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
 
 /**
  * fwd_rule_index() - Where a rule sits in the command line's table
