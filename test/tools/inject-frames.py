@@ -8,9 +8,16 @@
                                      mode: 4-byte big-endian length framing)
   inject-frames.py arp SOCK           a fake qemu that only ARPs for the
                                      gateway: exit 0 if merd answers
-  inject-frames.py framing SOCK zero|huge
-                                     send one bad length prefix, expect merd
+  inject-frames.py framing SOCK zero|huge|max
+                                     send one bad length prefix (0,
+                                     0x7fffffff, 0xffffffff), expect merd
                                      to close that connection
+  inject-frames.py partial SOCK SECS  a fake qemu that sends the length
+                                     prefix and 10 bytes of a 1000-byte
+                                     frame, then hangs for SECS seconds
+  inject-frames.py second SOCK        attach a fake qemu, then try a second
+                                     one: exit 0 if the second is closed at
+                                     once and the first is still answered
 
 For tap and stream: ARP for the gateway (learning merd's MAC), send every
 bad frame to that MAC, then ARP again. Prints one "sent KIND" line per bad
@@ -189,7 +196,7 @@ def framing(path, how):
     """Send a bad length prefix; return 0 if merd closes the connection"""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(path)
-    n = 0 if how == "zero" else 0x7fffffff
+    n = {"zero": 0, "huge": 0x7fffffff, "max": 0xffffffff}[how]
     s.sendall(struct.pack("!I", n) + arp_request(GUEST_MAC))
     end = time.monotonic() + 5
     while time.monotonic() < end:
@@ -206,6 +213,46 @@ def framing(path, how):
     return 1
 
 
+def partial(path, secs):
+    """Send the start of a frame and hang; return 0 once SECS passed"""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.sendall(struct.pack("!I", 1000) + b"\x00" * 10)
+    print("partial frame sent, hanging for %d s" % secs)
+    time.sleep(secs)
+    s.close()
+    return 0
+
+
+def second(path):
+    """A second qemu while one is attached: refused, the first still served"""
+    first = Stream(path)
+    if arp_gateway(first) is None:
+        print("FAIL: the first qemu gets no ARP reply")
+        return 1
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    closed = False
+    try:
+        s.sendall(struct.pack("!I", 42) + arp_request(GUEST_MAC))
+    except (BrokenPipeError, ConnectionResetError):
+        closed = True                       # merd closed it first
+    if not closed and select.select([s], [], [], 5)[0]:
+        try:
+            closed = not s.recv(65536)
+        except ConnectionResetError:
+            closed = True
+    if not closed:
+        print("FAIL: the second qemu was not turned away")
+        return 1
+    print("second qemu turned away")
+    if arp_gateway(first) is None:
+        print("FAIL: the first qemu is no longer answered")
+        return 1
+    print("first qemu still answered")
+    return 0
+
+
 def main(argv):
     if len(argv) == 2 and argv[0] == "tap":
         return inject(Tap(argv[1]))
@@ -215,8 +262,12 @@ def main(argv):
         gw = arp_gateway(Stream(argv[1]))
         print("gateway MAC %s" % gw.hex(":") if gw else "FAIL: no ARP reply")
         return 0 if gw else 1
-    if len(argv) == 3 and argv[0] == "framing" and argv[2] in ("zero", "huge"):
+    if len(argv) == 3 and argv[0] == "framing" and argv[2] in ("zero", "huge", "max"):
         return framing(argv[1], argv[2])
+    if len(argv) == 3 and argv[0] == "partial":
+        return partial(argv[1], int(argv[2]))
+    if len(argv) == 2 and argv[0] == "second":
+        return second(argv[1])
     print(__doc__, file=sys.stderr)
     return 2
 
