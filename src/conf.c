@@ -387,9 +387,10 @@ int conf_parse(struct conf *conf, int argc, char **argv)
 		err("-4 and -6 together leave no protocol");
 		return -EINVAL;
 	}
-	if (conf->mode != MODE_NS && (conf->fwd_out.n || conf->fwd.autos)) {
+	if (conf->mode != MODE_NS &&
+	    (conf->fwd_out.n || conf->fwd_out.autos || conf->fwd.autos)) {
 		err("%s needs namespace mode (--ns or --netns)",
-		    conf->fwd_out.n ? "-T/-U" : "auto");
+		    conf->fwd.autos ? "auto" : "-T/-U");
 		return -EINVAL;
 	}
 	if (conf->mode == MODE_NS && conf->netns[0]) {
