@@ -152,14 +152,13 @@ static int nsopen_filter(void)
 static void __attribute__((noreturn)) nsopen_serve(int sock)
 {
 	struct nsopen_req req;
-	ssize_t n;
 
 	if (sock > 3)
 		syscall(SYS_close_range, 3U, (unsigned int)sock - 1, 0U);
 	syscall(SYS_close_range, (unsigned int)sock + 1, ~0U, 0U);
 	if (nsopen_filter())
 		_exit(1);
-	while ((n = read(sock, &req, sizeof(req))) == sizeof(req)) {
+	while (read(sock, &req, sizeof(req)) == sizeof(req)) {
 		int fd = -EINVAL;
 
 		if ((req.proto == IPPROTO_TCP || req.proto == IPPROTO_UDP) &&
@@ -182,7 +181,7 @@ int nsopen_spawn(void)
 {
 	int sv[2], rc = 0;
 	struct timeval tv = { .tv_sec = NSOPEN_WAIT_MS / 1000,
-			      .tv_usec = (NSOPEN_WAIT_MS % 1000) * 1000 };
+			      .tv_usec = (NSOPEN_WAIT_MS % 1000) * 1000L };
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
