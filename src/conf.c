@@ -89,6 +89,9 @@ static const char conf_usage[] =
 "                         host's loopback, spliced; same syntax, ADDR is\n"
 "                         the namespace's address to listen on\n"
 "  -U, --udp-ns SPEC      UDP ports, same syntax, datagrams relayed\n"
+"                         -T/-U auto: ports served on the host's loopback,\n"
+"                         as they appear (1 s scan; a helper process stays\n"
+"                         in the namespace to open them)\n"
 "Flows:\n"
 "      --max-flows N      size of the flow table (default 65536)\n"
 "      --udp-timeout S    idle UDP flows expire after S seconds (180);\n"
@@ -515,9 +518,10 @@ int conf_parse(struct conf *conf, int argc, char **argv)
 		err("-4 and -6 together leave no protocol");
 		return -EINVAL;
 	}
-	if (conf->mode != MODE_NS && (conf->fwd_out.n || conf->fwd.autos)) {
+	if (conf->mode != MODE_NS &&
+	    (conf->fwd_out.n || conf->fwd_out.autos || conf->fwd.autos)) {
 		err("%s needs namespace mode (--ns or --netns)",
-		    conf->fwd_out.n ? "-T/-U" : "auto");
+		    conf->fwd.autos ? "auto" : "-T/-U");
 		return -EINVAL;
 	}
 	if (conf->mode == MODE_NS && conf->netns[0]) {

@@ -188,11 +188,6 @@ static int fwd_parse_word(struct fwd_rules *rules, uint8_t proto,
 		err("invalid %s spec 'all': only -t and -u take it", opt);
 		return -EINVAL;
 	}
-	if (out) {
-		err("%s auto: not supported yet (merd cannot open sockets in "
-		    "the namespace once isolated)", opt);
-		return -EINVAL;
-	}
 	if (!strcmp(spec, "all"))
 		rules->all |= (uint8_t)FWD_PROTO_BIT(proto);
 	else

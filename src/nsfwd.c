@@ -23,6 +23,12 @@
  * sockets of that port (fwd.c); those of a port no longer bound are
  * closed. The cost is one read of four files per period, proportional to
  * the sockets in the namespace (capped in portscan.c).
+ *
+ * -T auto, -U auto, the other way: the same timer reads the host's files
+ * (opened before isolation); a port served on the host's loopback or
+ * wildcard address, not one of merd's forwarded ports, gets sockets on
+ * the namespace's 127.0.0.1 and ::1, which the helper left there opens
+ * (nsopen.c); they are closed, with their relay flows, when it goes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +45,7 @@
 #include "merd.h"
 #include "ns.h"
 #include "nsfwd.h"
+#include "nsopen.h"
 #include "portscan.h"
 #include "splice.h"
 
@@ -155,12 +162,21 @@ static int nsfwd_open_ns(void *arg, int *fds, unsigned int n)
 			}
 		}
 	}
-	for (k = 0; k < NSFWD_PROC_FILES && slot < n; k++, slot++) {
+	for (k = 0; c->conf.fwd.autos && k < NSFWD_PROC_FILES && slot < n;
+	     k++, slot++) {
 		fds[slot] = open(nsfwd_proc_path[k], O_RDONLY | O_CLOEXEC);
 		if (fds[slot] < 0 && k % 2 == 0) {
 			err("auto: cannot open %s in the namespace: %s",
 			    nsfwd_proc_path[k], strerror(errno));
 			return -errno;
+		}
+	}
+	if (c->conf.fwd_out.autos && slot < n) {
+		fds[slot] = nsopen_spawn();
+		if (fds[slot] < 0) {
+			err("-T/-U auto: cannot start the helper in the "
+			    "namespace: %s", strerror(-fds[slot]));
+			return fds[slot];
 		}
 	}
 	return 0;
@@ -179,6 +195,8 @@ int nsfwd_prepare(struct ctx *c, struct ns_extra *extra)
 
 	if (c->conf.fwd.autos)
 		n += NSFWD_PROC_FILES;
+	if (c->conf.fwd_out.autos)
+		n++;			/* the helper's socket */
 	if (n > NS_EXTRA_MAX || n > NSFWD_MAX_SOCKS) {
 		err("-T/-U: too many ports (%u sockets, at most %d)", n,
 		    NSFWD_MAX_SOCKS);
@@ -196,23 +214,34 @@ int nsfwd_prepare(struct ctx *c, struct ns_extra *extra)
  * @r:		Rule
  * @port:	Port in the namespace
  * @v6:		Family
- * @fd:		Socket
+ * @fd:		Socket, owned from now on
+ * @dyn:	Opened by -T/-U auto
  *
  * Return: 0, or negative errno
  */
 static int nsfwd_add(struct ctx *c, const struct fwd_rule *r, uint16_t port,
-		     bool v6, int fd)
+		     bool v6, int fd, bool dyn)
 {
-	struct nsfwd_sock *ns = &c->nsfwd.sock[c->nsfwd.n];
+	unsigned int i;
+	struct nsfwd_sock *ns;
 
+	for (i = 0; i < c->nsfwd.n && c->nsfwd.sock[i].fd >= 0; i++)
+		;
+	if (i == NSFWD_MAX_SOCKS) {
+		close(fd);
+		return -ENOSPC;
+	}
+	if (i == c->nsfwd.n)
+		c->nsfwd.n++;
+	ns = &c->nsfwd.sock[i];
+	ns->dyn = dyn;
 	ns->fd = fd;
 	ns->proto = r->proto;
 	ns->v6 = v6;
 	ns->port = port;
 	ns->host_port = (uint16_t)(r->to + (port - r->first));
 	nsfwd_bind_addr(r, v6, &ns->addr);
-	return epoll_add(c, fd, EPOLLIN,
-			 EPOLL_REF(EPOLL_TYPE_NSFWD, c->nsfwd.n++));
+	return epoll_add(c, fd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_NSFWD, i));
 }
 
 /**
@@ -260,9 +289,9 @@ int nsfwd_start(struct ctx *c, const struct ns_extra *extra)
 	unsigned int slot = 0, p;
 	int i, k, rc;
 
-	c->nsfwd.timerfd = -1;
+	c->nsfwd.timerfd = c->nsfwd.helper = -1;
 	for (k = 0; k < NSFWD_PROC_FILES; k++)
-		c->nsfwd.proc[k] = -1;
+		c->nsfwd.proc[k] = c->nsfwd.host_proc[k] = -1;
 	for (i = 0; i < rules->n; i++) {
 		const struct fwd_rule *r = &rules->rule[i];
 
@@ -271,16 +300,24 @@ int nsfwd_start(struct ctx *c, const struct ns_extra *extra)
 				if (slot >= extra->n || extra->fds[slot] < 0)
 					continue;
 				rc = nsfwd_add(c, r, (uint16_t)p, k,
-					       extra->fds[slot]);
+					       extra->fds[slot], false);
 				if (rc)
 					return rc;
 			}
 		}
 	}
-	if (!c->conf.fwd.autos)
-		return 0;
-	for (k = 0; k < NSFWD_PROC_FILES && slot < extra->n; k++)
+	for (k = 0; c->conf.fwd.autos && k < NSFWD_PROC_FILES &&
+	     slot < extra->n; k++)
 		c->nsfwd.proc[k] = extra->fds[slot++];
+	if (c->conf.fwd_out.autos && slot < extra->n) {
+		c->nsfwd.helper = extra->fds[slot++];
+		/* the host's side: merd's own namespace, before isolation */
+		for (k = 0; k < NSFWD_PROC_FILES; k++)
+			c->nsfwd.host_proc[k] = open(nsfwd_proc_path[k],
+						     O_RDONLY | O_CLOEXEC);
+	}
+	if (!c->conf.fwd.autos && !c->conf.fwd_out.autos)
+		return 0;
 	return nsfwd_auto_start(c);
 }
 
@@ -392,7 +429,7 @@ void nsfwd_event(struct ctx *c, uint32_t idx)
 {
 	const struct nsfwd_sock *ns;
 
-	if (idx >= c->nsfwd.n)
+	if (idx >= c->nsfwd.n || c->nsfwd.sock[idx].fd < 0)
 		return;
 	ns = &c->nsfwd.sock[idx];
 	if (ns->proto == IPPROTO_TCP)
@@ -402,13 +439,144 @@ void nsfwd_event(struct ctx *c, uint32_t idx)
 }
 
 /**
- * nsfwd_scan() - "auto": forward the ports bound in the namespace now, stop
- * forwarding those that went
+ * nsfwd_scan_ns() - -t/-u auto: forward the ports bound in the namespace
+ * now, stop forwarding those that went
+ * @c:		Execution context
+ * @k:		0 for TCP, 1 for UDP
+ */
+static void nsfwd_scan_ns(struct ctx *c, int k)
+{
+	static uint8_t now[65536 / 8];
+	uint8_t proto = k ? IPPROTO_UDP : IPPROTO_TCP;
+	unsigned int p;
+
+	memset(now, 0, sizeof(now));
+	portscan_read(c->nsfwd.proc[k ? 2 : 0], proto, PORTSCAN_SERVERS, now);
+	portscan_read(c->nsfwd.proc[k ? 3 : 1], proto, PORTSCAN_SERVERS, now);
+	for (p = 1; p < 65536; p++) {
+		bool want = now[p / 8] & (1 << (p % 8));
+		uint8_t *have = &c->nsfwd.fwd_auto[k][p / 8];
+
+		if (want == !!(*have & (1 << (p % 8))))
+			continue;
+		if (want && !fwd_port_open(c, &c->nsfwd.auto_rule[k],
+					   (uint16_t)p, false)) {
+			*have |= (uint8_t)(1 << (p % 8));
+		} else if (!want) {
+			fwd_port_close(c, &c->nsfwd.auto_rule[k], (uint16_t)p);
+			*have &= (uint8_t)~(1 << (p % 8));
+		}
+	}
+}
+
+/**
+ * nsfwd_rev_open() - -T/-U auto: listen on a port of the namespace's
+ * loopback, both families, through the helper
+ * @c:		Execution context
+ * @k:		0 for TCP, 1 for UDP
+ * @port:	Port, the same on the host's loopback
+ */
+static void nsfwd_rev_open(struct ctx *c, int k, uint16_t port)
+{
+	const struct fwd_rule *r = &c->nsfwd.auto_rule[k];
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		int fd = nsopen_request(c->nsfwd.helper, r->proto, v6, port);
+
+		if (fd < 0) {
+			debug("auto: port %u%s in the namespace: %s", port,
+			      v6 ? " (::1)" : "", strerror(-fd));
+			continue;
+		}
+		if (nsfwd_add(c, r, port, v6, fd, true))
+			debug("auto: port %u: no room to watch it", port);
+	}
+}
+
+/**
+ * nsfwd_rev_close() - -T/-U auto: stop listening on a port of the
+ * namespace's loopback, and end its relay flows
+ * @c:		Execution context
+ * @k:		0 for TCP, 1 for UDP
+ * @port:	Port
+ */
+static void nsfwd_rev_close(struct ctx *c, int k, uint16_t port)
+{
+	uint8_t proto = k ? IPPROTO_UDP : IPPROTO_TCP;
+	unsigned int i, j;
+
+	for (i = 0; i < c->nsfwd.n; i++) {
+		struct nsfwd_sock *ns = &c->nsfwd.sock[i];
+
+		if (ns->fd < 0 || !ns->dyn || ns->proto != proto ||
+		    ns->port != port)
+			continue;
+		for (j = 0; proto == IPPROTO_UDP && j < c->flows.n_active;) {
+			struct flow *f = &c->flows.flows[c->flows.active[j]];
+
+			if (f->key.proto == FLOW_RELAY && f->relay.lfd == ns->fd)
+				flow_remove(c, f);	/* j now holds another */
+			else
+				j++;
+		}
+		epoll_del(c, ns->fd);
+		close(ns->fd);
+		ns->fd = -1;
+	}
+}
+
+/**
+ * nsfwd_scan_host() - -T/-U auto: make the ports served on the host's
+ * loopback appear on the namespace's, remove those that went
+ * @c:		Execution context
+ * @k:		0 for TCP, 1 for UDP
+ *
+ * A port counts if a socket of the host listens (TCP) or is bound and not
+ * connected (UDP) on a loopback or the wildcard address, and it is not one
+ * of merd's own forwarded ports. Each port is asked for once while it is
+ * there, whether the namespace could take it or not.
+ */
+static void nsfwd_scan_host(struct ctx *c, int k)
+{
+	static uint8_t now[65536 / 8];
+	uint8_t proto = k ? IPPROTO_UDP : IPPROTO_TCP;
+	unsigned int p, i;
+
+	memset(now, 0, sizeof(now));
+	portscan_read(c->nsfwd.host_proc[k ? 2 : 0], proto, PORTSCAN_LOCAL,
+		      now);
+	portscan_read(c->nsfwd.host_proc[k ? 3 : 1], proto, PORTSCAN_LOCAL,
+		      now);
+	for (i = 0; i < c->fwd.n; i++) {
+		const struct fwd_sock *fs = &c->fwd.sock[i];
+
+		if (fs->fd >= 0 && fs->proto == proto)
+			now[fs->host_port / 8] &=
+				(uint8_t)~(1 << (fs->host_port % 8));
+	}
+	for (p = 1; p < 65536; p++) {
+		bool want = now[p / 8] & (1 << (p % 8));
+		uint8_t *asked = &c->nsfwd.rev[k][p / 8];
+
+		if (want == !!(*asked & (1 << (p % 8))))
+			continue;
+		if (want) {
+			*asked |= (uint8_t)(1 << (p % 8));
+			nsfwd_rev_open(c, k, (uint16_t)p);
+		} else {
+			*asked &= (uint8_t)~(1 << (p % 8));
+			nsfwd_rev_close(c, k, (uint16_t)p);
+		}
+	}
+}
+
+/**
+ * nsfwd_scan() - The "auto" timer fired: scan both sides as configured
  * @c:		Execution context
  */
 void nsfwd_scan(struct ctx *c)
 {
-	static uint8_t now[65536 / 8];
 	uint64_t expirations;
 	int k;
 
@@ -417,30 +585,11 @@ void nsfwd_scan(struct ctx *c)
 	    errno != EAGAIN)
 		return;
 	for (k = 0; k < 2; k++) {
-		uint8_t proto = k ? IPPROTO_UDP : IPPROTO_TCP;
-		unsigned int p;
+		unsigned int bit = FWD_PROTO_BIT(k ? IPPROTO_UDP : IPPROTO_TCP);
 
-		if (!(c->conf.fwd.autos & FWD_PROTO_BIT(proto)))
-			continue;
-		memset(now, 0, sizeof(now));
-		portscan_read(c->nsfwd.proc[k ? 2 : 0], proto,
-			      PORTSCAN_SERVERS, now);
-		portscan_read(c->nsfwd.proc[k ? 3 : 1], proto,
-			      PORTSCAN_SERVERS, now);
-		for (p = 1; p < 65536; p++) {
-			bool want = now[p / 8] & (1 << (p % 8));
-			uint8_t *have = &c->nsfwd.fwd_auto[k][p / 8];
-
-			if (want == !!(*have & (1 << (p % 8))))
-				continue;
-			if (want && !fwd_port_open(c, &c->nsfwd.auto_rule[k],
-						   (uint16_t)p, false))
-				*have |= (uint8_t)(1 << (p % 8));
-			else if (!want) {
-				fwd_port_close(c, &c->nsfwd.auto_rule[k],
-					       (uint16_t)p);
-				*have &= (uint8_t)~(1 << (p % 8));
-			}
-		}
+		if (c->conf.fwd.autos & bit)
+			nsfwd_scan_ns(c, k);
+		if ((c->conf.fwd_out.autos & bit) && c->nsfwd.helper >= 0)
+			nsfwd_scan_host(c, k);
 	}
 }

@@ -10,7 +10,7 @@
 
 #include "fwd.h"
 
-#define NSFWD_MAX_SOCKS		1024
+#define NSFWD_MAX_SOCKS		2048
 #define NSFWD_PROC_FILES	4	/* tcp, tcp6, udp, udp6 */
 #define NSFWD_SCAN_MS		1000	/* "auto": /proc/net scan period */
 
@@ -22,6 +22,7 @@
  * @port:	Port in the namespace
  * @host_port:	Port on the host's loopback
  * @addr:	Address bound in the namespace (v4-mapped for IPv4)
+ * @dyn:	Opened by -T/-U auto, closed when the host's port goes
  */
 struct nsfwd_sock {
 	int fd;
@@ -30,17 +31,23 @@ struct nsfwd_sock {
 	uint16_t port;
 	uint16_t host_port;
 	struct in6_addr addr;
+	bool dyn;
 };
 
 /**
  * struct nsfwd - Namespace-side forwarding state
  * @sock:	-T/-U sockets
- * @n:		Number in use
+ * @n:		Number in use (closed ones included: their @fd is -1)
  * @proc:	/proc/net/{tcp,tcp6,udp,udp6} of the namespace, opened in it
  *		before isolation ("auto"), -1 if not used
  * @timerfd:	"auto" scan timer, -1 without "auto"
  * @auto_rule:	Rules the "auto" sockets of the host point to: TCP, UDP
  * @fwd_auto:	Ports forwarded by "auto" now, bitmap per protocol
+ * @helper:	-T/-U auto: socket to the helper in the namespace (nsopen.c),
+ *		-1 if none
+ * @host_proc:	-T/-U auto: /proc/net/{tcp,tcp6,udp,udp6} of the host
+ * @rev:	-T/-U auto: host ports the helper was asked for, bitmap per
+ *		protocol (cleared when the port goes)
  */
 struct nsfwd {
 	struct nsfwd_sock sock[NSFWD_MAX_SOCKS];
@@ -49,6 +56,9 @@ struct nsfwd {
 	int timerfd;
 	struct fwd_rule auto_rule[2];
 	uint8_t fwd_auto[2][65536 / 8];
+	int helper;
+	int host_proc[NSFWD_PROC_FILES];
+	uint8_t rev[2][65536 / 8];
 };
 
 struct ctx;

@@ -99,6 +99,20 @@ static bool portscan_loopback(const struct in6_addr *a)
 }
 
 /**
+ * portscan_any() - Tell whether an address is the wildcard one
+ * @a:		Address
+ *
+ * Return: true for 0.0.0.0 and ::
+ */
+static bool portscan_any(const struct in6_addr *a)
+{
+	struct in6_addr any4;
+
+	inany_from_v4(&any4, (struct in_addr){ 0 });
+	return IN6_IS_ADDR_UNSPECIFIED(a) || inany_equal(a, &any4);
+}
+
+/**
  * portscan_line() - Mark the port of one line if it is wanted
  * @line:	Line, NUL-terminated
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
@@ -121,10 +135,14 @@ static void portscan_line(const char *line, uint8_t proto,
 	s = portscan_addr(s + 1, &remote, &rport);
 	if (!s || *s != ' ' || !portscan_hex(s + 1, 2, &st) || !lport)
 		return;
-	if (what == PORTSCAN_SERVERS &&
-	    (portscan_loopback(&local) ||
-	     (proto == IPPROTO_TCP && st != TCP_LISTEN_STATE) ||
+	if (what != PORTSCAN_ANY &&
+	    ((proto == IPPROTO_TCP && st != TCP_LISTEN_STATE) ||
 	     (proto == IPPROTO_UDP && (st != UDP_UNCONNECTED_STATE || rport))))
+		return;
+	if (what == PORTSCAN_SERVERS && portscan_loopback(&local))
+		return;
+	if (what == PORTSCAN_LOCAL && !portscan_loopback(&local) &&
+	    !portscan_any(&local))
 		return;
 	ports[lport / 8] |= (uint8_t)(1 << (lport % 8));
 }

@@ -11,6 +11,8 @@ enum portscan_what {
 	PORTSCAN_ANY,		/* every socket's local port */
 	PORTSCAN_SERVERS,	/* TCP listening, UDP unconnected; on an
 				 * address other than loopback */
+	PORTSCAN_LOCAL,		/* TCP listening, UDP unconnected; on
+				 * loopback or the wildcard address */
 };
 
 int portscan_read(int fd, uint8_t proto, enum portscan_what what,

@@ -54,7 +54,8 @@ ns_clients() {
 	: >"$LOOP_OUT"
 	chown "$MERD_TEST_USER" "$LOOP_OUT"
 	MERD_NS_TIMEOUT=${MERD_NS_TIMEOUT:-120} merd_ns "$@" -- \
-		env P="$WORLD_BIN/fwd_peer" O="$LOOP_OUT" sh -c "$script; true"
+		env P="$WORLD_BIN/fwd_peer" O="$LOOP_OUT" G="$WORLD_DIR/run/go" \
+		sh -c "$script; true"
 }
 
 # loop_line() - Print the client line of request ID from $LOOP_OUT
@@ -98,16 +99,44 @@ loop_line() {
 	fwd_check_hello "$(loop_line u6)" ::1 5353 any
 }
 
-@test "-T and -U are refused outside namespace mode, -T auto as not supported" {
-	local rc=0
-	user_argv "$MERD" -f -s "$WORLD_DIR/run/x.sock" -T 5432
-	(cd "$WORLD_DIR" && "${USER_ARGV[@]}") 2>"$MERD_LOG" || rc=$?
-	cat "$MERD_LOG"
-	[ $rc -eq 1 ] && grep -q 'namespace mode' "$MERD_LOG"
-	rc=0
-	merd_ns -T auto -- true || rc=$?
-	cat "$MERD_LOG"
-	[ $rc -eq 1 ] && grep -q 'not supported' "$MERD_LOG"
+@test "-T, -U and auto are refused outside namespace mode, in one line" {
+	local opt rc
+	for opt in "-T 5432" "-U 53" "-T auto" "-t auto"; do
+		rc=0
+		# shellcheck disable=SC2086 # option and spec
+		user_argv "$MERD" -f -s "$WORLD_DIR/run/x.sock" $opt
+		(cd "$WORLD_DIR" && "${USER_ARGV[@]}") 2>"$MERD_LOG" || rc=$?
+		echo "$opt: $rc: $(cat "$MERD_LOG")"
+		[ $rc -eq 1 ] && [ "$(grep -c . "$MERD_LOG")" -eq 1 ] &&
+			grep -q 'namespace mode' "$MERD_LOG"
+	done
+}
+
+@test "-T auto -U auto: a server started on the host's loopback after merd is reachable from the namespace within 2 s" {
+	LOOP_OUT=$WORLD_DIR/run/clients.out
+	# the namespace's script: wait for the go, then try every 0.1 s
+	ns_clients 'while [ ! -e "$G" ]; do sleep 0.1; done
+		i=0
+		until "$P" -t 1 -i tr$i tcp 127.0.0.1 5555 hello >>"$O"; do
+			i=$((i + 1)); [ $i -lt 20 ] || break; sleep 0.1
+		done
+		"$P" -i t6 tcp ::1 5555 hello >>"$O"
+		"$P" -i u4 udp 127.0.0.1 5555 hello >>"$O"
+		for d in /proc/[0-9]*; do
+			[ "$(cat $d/comm 2>/dev/null)" = merd ] &&
+			[ "$(readlink $d/ns/net)" = "$(readlink /proc/self/ns/net)" ] &&
+			echo helper $(grep -E "^(Seccomp|NoNewPrivs|CapEff):" $d/status) >>"$O"
+		done' -T auto -U auto &
+	sleep 1
+	host_server root 5555
+	touch "$WORLD_DIR/run/go"
+	wait $!
+	cat "$LOOP_OUT"
+	fwd_check_hello "$(grep ' result=OK ' "$LOOP_OUT" | grep '^tr' | head -n 1)" 127.0.0.1 5555 any
+	fwd_check_hello "$(loop_line t6)" ::1 5555 any
+	fwd_check_hello "$(loop_line u4)" 127.0.0.1 5555 any
+	# merd's helper in the namespace is filtered too
+	grep -q '^helper .*NoNewPrivs: 1 Seccomp: 2' "$LOOP_OUT"
 }
 
 # poll_ok() - Poll a TCP hello from inet to host PORT until it is served,

@@ -132,11 +132,9 @@ ns_once() {
 	EOF
 }
 
-@test "-T all is refused; -T auto and -U auto are refused as not supported yet" {
+@test "-T all and -U all are refused: only -t and -u take all" {
 	fwd_bad_spec ns_once "'all'" -T all
-	fwd_bad_spec ns_once auto -U auto
-	grep -q 'not supported' "$MERD_LOG"
-	fwd_bad_spec ns_once auto -T auto
+	fwd_bad_spec ns_once "'all'" -U all
 	[ ! -e "$WORLD_DIR/run/ran" ]
 }
 
