@@ -440,20 +440,38 @@ static int main_setup(struct ctx *c)
 }
 
 /**
- * main_detach() - Go to the background once ready (VM mode without -f)
+ * main_detach() - Go to the background; the parent exits once merd is ready
  * @c:		Execution context
+ * @ready:	Set to the pipe end on which the daemon says it is ready
+ *
+ * The parent waits for one byte on a pipe, written by main_detached() once
+ * the pid file is written and the sandbox is closed: its exit status 0
+ * then means "ready" (podman's pasta network takes it so), 1 that the
+ * daemon failed first.
  *
  * Return: 0 in the daemon, never returns in the parent
  */
-static int main_detach(struct ctx *c)
+static int main_detach(struct ctx *c, int *ready)
 {
-	pid_t pid = fork();
-	int null;
+	int p[2], null;
+	char b = 0;
+	ssize_t n;
+	pid_t pid;
 
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	pid = fork();
 	if (pid < 0)
 		return -errno;
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(p[1]);
+		do
+			n = read(p[0], &b, 1);
+		while (n < 0 && errno == EINTR);
+		_exit(n == 1 && b == '1' ? 0 : 1);
+	}
+	close(p[0]);
+	*ready = p[1];
 	setsid();
 	/* signalfd wakes epoll for the process that registered it: redo */
 	epoll_del(c, c->sigfd);
@@ -470,6 +488,20 @@ static int main_detach(struct ctx *c)
 	log_init(log_enabled(LOG_LVL_DEBUG) ? LOG_LVL_DEBUG : LOG_LVL_INFO,
 		 true);
 	return 0;
+}
+
+/**
+ * main_detached() - Let the parent of main_detach() exit: merd is ready
+ * @fd:		Its pipe end, or -1 if merd did not detach
+ */
+static void main_detached(int fd)
+{
+	if (fd < 0)
+		return;
+	if (write(fd, "1", 1) != 1)
+		warn("cannot tell the parent merd is ready: %s",
+		     strerror(errno));
+	close(fd);
 }
 
 /**
@@ -512,7 +544,7 @@ static int main_ready(const struct ctx *c)
 int main(int argc, char **argv)
 {
 	static struct ctx c;
-	int rc;
+	int rc, detached = -1;
 
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return ctlclient_main(argc - 1, argv + 1);
@@ -530,12 +562,13 @@ int main(int argc, char **argv)
 	}
 	if (c.conf.mode == MODE_NS && !c.conf.netns[0])
 		ns_release();
-	else if (!c.conf.foreground && main_detach(&c))
+	else if (!c.conf.foreground && main_detach(&c, &detached))
 		return 1;
 	if (main_ready(&c))
 		return 1;
 	if (isolation_enter(&c))
 		return 1;		/* reported; nothing privileged after this */
+	main_detached(detached);
 
 	main_loop(&c);
 
