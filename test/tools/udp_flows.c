@@ -6,8 +6,8 @@
  *
  * Opens N sockets (default 10000), each sends one datagram to the UDP echo
  * service at ADDR PORT from a port of its own (one flow each in the helper
- * under test), waits for the echoes (sending once more to those without an
- * answer after a second), prints "flows n=N answered=A", then keeps every
+ * under test), 100 sockets at a time, each batch waiting up to 0.2 s
+ * for its echoes (then once more to those without an answer), prints "flows n=N answered=A", then keeps every
  * socket open for SECS seconds (default 10) so the helper's memory can be
  * read, and exits. Exit: 0 if every flow was answered, 1 if not, 2 on bad
  * usage or when the sockets cannot be opened.
@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #define FLOWS_MAX	65536
+#define FLOWS_BATCH	100
 
 static struct pollfd pfd[FLOWS_MAX];
 static unsigned char answered[FLOWS_MAX];
@@ -95,35 +96,39 @@ static int flows_open(const struct sockaddr_storage *ss, socklen_t len, int n)
 }
 
 /**
- * flows_send() - Send one datagram on every socket not answered yet
- * @n:		Sockets
+ * flows_send() - Send one datagram on every socket of a range not answered
+ * yet
+ * @from:	First socket
+ * @to:		One past the last
  */
-static void flows_send(int n)
+static void flows_send(int from, int to)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
+	for (i = from; i < to; i++)
 		if (!answered[i] && send(pfd[i].fd, &i, sizeof(i), 0) < 0 &&
 		    errno == EAGAIN)
 			usleep(100);
 }
 
 /**
- * flows_collect() - Read echoes for up to MS milliseconds
- * @n:		Sockets
+ * flows_collect() - Read echoes for up to MS milliseconds, or until WANT
+ * sockets have been answered
+ * @n:		Sockets opened so far
  * @ms:		Time to wait
+ * @want:	Answered sockets to wait for
  *
  * Return: sockets answered so far
  */
-static int flows_collect(int n, int ms)
+static int flows_collect(int n, int ms, int want)
 {
 	int i, got = 0, left = ms;
 	char b[64];
 
 	while (left > 0) {
-		if (poll(pfd, (nfds_t)n, 100) < 0)
+		if (poll(pfd, (nfds_t)n, 20) < 0)
 			break;
-		left -= 100;
+		left -= 20;
 		for (i = 0; i < n; i++) {
 			if (!(pfd[i].revents & POLLIN))
 				continue;
@@ -132,7 +137,7 @@ static int flows_collect(int n, int ms)
 		}
 		for (got = 0, i = 0; i < n; i++)
 			got += answered[i];
-		if (got == n)
+		if (got >= want)
 			break;
 	}
 	return got;
@@ -147,7 +152,7 @@ static int flows_collect(int n, int ms)
  */
 int main(int argc, char **argv)
 {
-	int o, n = 10000, got, wait_s = 10;
+	int o, n = 10000, got, wait_s = 10, i;
 	struct sockaddr_storage ss;
 	socklen_t len;
 
@@ -165,11 +170,16 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (flows_open(&ss, len, n))
 		return 2;
-	flows_send(n);
-	got = flows_collect(n, 1000);
+	for (i = 0; i < n; i += FLOWS_BATCH) {
+		int to = i + FLOWS_BATCH < n ? i + FLOWS_BATCH : n;
+
+		flows_send(i, to);
+		flows_collect(to, 200, to);
+	}
+	got = flows_collect(n, 100, n);
 	if (got < n) {
-		flows_send(n);
-		got = flows_collect(n, 2000);
+		flows_send(0, n);
+		got = flows_collect(n, 2000, n);
 	}
 	printf("flows n=%d answered=%d\n", n, got);
 	sleep((unsigned)wait_s);
