@@ -173,9 +173,12 @@ def plot_data(res, sec, metric, path, scale=1.0):
         f.write("case " + " ".join(ts) + "\n")
         for c in cs:
             vals = [med(res, sec, t, c, metric) for t in ts]
+            if all(v is None for v in vals):
+                continue
             f.write(c + " " + " ".join("?" if v is None else "%g" % (v * scale)
                                       for v in vals) + "\n")
-    return len(ts) if cs else 0
+    return len(ts) if any(med(res, sec, t, c, metric) is not None
+                          for t in ts for c in cs) else 0
 
 
 PANELS = (("tcp", "gbps", 1, "TCP throughput (Gbit/s), namespace mode"),
@@ -191,7 +194,7 @@ def write_plot(res, png, plotdir, title):
     os.makedirs(plotdir, exist_ok=True)
     gp = ["set terminal pngcairo size 1800,1100 font ',9'",
           "set output '%s'" % png, "set datafile missing '?'",
-          "set style data histograms", "set style histogram clustered gap 1",
+          "set termoption noenhanced", "set style data histograms", "set style histogram clustered gap 1",
           "set style fill solid 0.8 border -1", "set key top right",
           "set grid ytics", "set yrange [0:*]", "set xtics rotate by -30",
           "set multiplot layout 2,3 title '%s'" % title]
@@ -201,9 +204,9 @@ def write_plot(res, png, plotdir, title):
         gp.append("set title '%s'" % label)
         if not n:
             gp.append("set label 1 'not measured' at graph 0.4,0.5")
-            gp.append("set yrange [0:1]")
+            gp.append("set yrange [0:1]; unset xtics; unset ytics")
             gp.append("plot 0 notitle lc rgb 'white'")
-            gp.append("set yrange [0:*]")
+            gp.append("set yrange [0:*]; set xtics rotate by -30; set ytics")
             gp.append("unset label 1")
             continue
         gp.append("plot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)"

@@ -11,7 +11,8 @@
 #   -r REPS      repetitions of each measurement; medians are reported
 #                (default 3)
 #   -o FILE      JSON results (default build/perf/bench-DATE.json; the plot
-#                is the same name with .png)
+#                is the same name with .png, the raw figures with .tsv:
+#                test/perf/bench-report.py reads them again)
 #
 # Needs iperf3, python3, qemu-system-x86_64 (vm, guest); slirp4netns and
 # passt (pasta) are the peers: one not installed is skipped with a note.
@@ -606,6 +607,7 @@ for t in "${TOOLS[@]}" "${VM_TOOLS[@]}"; do
 	versions+=("$t=$(version_of "$t")")
 done
 plot=${out%.json}.png
+cp "$RAW/results.tsv" "${out%.json}.tsv"
 $PY "$here/bench-report.py" "$RAW/results.tsv" "$out" "$plot" "$RAW/plot" \
 	"secs=$secs" "reps=$reps" "quick=${quick:-0}" "${versions[@]}" || exit 1
 if gnuplot_ready; then
