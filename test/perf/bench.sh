@@ -20,7 +20,8 @@
 # apt-get (set BENCH_NO_INSTALL=1 to skip the plot instead). merd is ./merd
 # of the checkout, or $MERD_BIN. Not part of `make check`: it measures, it
 # never fails on a figure; the targets of issue 9 are printed with the ratios.
-# A full run takes about 18 minutes on 2 cores; see doc/performance.md.
+# A full run takes about 17 minutes on 2 cores, a smoke run (-q) about 2.5;
+# see doc/performance.md.
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -145,7 +146,9 @@ cpu_secs() {
 
 # --- guests ----------------------------------------------------------------
 
-# wait6() - Command prefix: wait until IPv6 can reach the world's servers
+# WAIT6: sh -c text that waits until IPv6 reaches the world's servers, then
+# runs its arguments
+# shellcheck disable=SC2016 # expanded by the guest's sh
 WAIT6='for i in $(seq 50); do ip -6 route get 2001:db8:2::2 >/dev/null 2>&1 && ! ip -6 addr | grep -q tentative && break; sleep 0.1; done; exec "$@"'
 
 # run_in() - Run COMMAND... as the test user in a guest served by TOOL
@@ -442,10 +445,12 @@ t1=\$(cut -d' ' -f1 /proc/uptime)
 tcp_xfer -t 200 -i g-up up $SERVER4 $TCP_PEER_PORT ${size}M
 t2=\$(cut -d' ' -f1 /proc/uptime)
 echo \"times down_s=\$(echo \$t0 \$t1 | awk '{ print \$2 - \$1 }') up_s=\$(echo \$t1 \$t2 | awk '{ print \$2 - \$1 }')\""
+	# shellcheck disable=SC2016 # a script of its own
 	printf '#!/bin/sh\n# --device DEV -- QEMU...: add qemu'"'"'s own user netdev\ndev=$2\nshift 3\nexec "$@" -netdev user,id=n0 -device "$dev,netdev=n0"\n' \
 		>"$WORLD_BIN/qemu-user-wrap"
 	chmod 0755 "$WORLD_BIN/qemu-user-wrap"
 	guest_prepare || { note "guest: cannot build the test guest"; return; }
+	# shellcheck disable=SC2043 # one boot each, by design
 	for rep in 1; do
 		for net in merd qemu-user; do
 			if [ "$net" = merd ]; then
