@@ -29,8 +29,8 @@
 
 #define FRAME_MAX	(65536 + 64)
 #define BATCH_FRAMES	64
-#define TO_SOCK_SIZE	(BATCH_FRAMES * (FRAME_MAX + 4))
-#define FROM_SOCK_SIZE	(1024 * 1024)
+#define TO_SOCK_SIZE	(BATCH_FRAMES * (FRAME_MAX + 4UL))
+#define FROM_SOCK_SIZE	(1024UL * 1024)
 
 static uint8_t to_sock[TO_SOCK_SIZE];
 static uint8_t from_sock[FROM_SOCK_SIZE];

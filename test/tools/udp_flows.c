@@ -158,9 +158,9 @@ int main(int argc, char **argv)
 
 	while ((o = getopt(argc, argv, "n:w:")) != -1) {
 		if (o == 'n')
-			n = atoi(optarg);
+			n = (int)strtol(optarg, NULL, 10);
 		else if (o == 'w')
-			wait_s = atoi(optarg);
+			wait_s = (int)strtol(optarg, NULL, 10);
 		else
 			goto usage;
 	}
