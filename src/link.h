@@ -30,6 +30,9 @@ enum link_type {
  * @tx_len:	Bytes queued in @tx
  * @tx_done:	Bytes of @tx already written
  * @tx_blocked:	The last write hit EAGAIN; waiting for EPOLLOUT
+ * @vnet_hdr:	Tap frames follow a struct virtio_net_hdr
+ * @csum_offload: TCP checksums toward the guest are left partial (the
+ *		pseudo-header sum) for the guest's kernel, which trusts them
  */
 struct link {
 	enum link_type type;
@@ -41,6 +44,8 @@ struct link {
 	size_t tx_len;
 	size_t tx_done;
 	bool tx_blocked;
+	bool vnet_hdr;
+	bool csum_offload;
 };
 
 struct ctx;
