@@ -38,8 +38,19 @@
  * resumed when it has room again, flows stopped by the window when an ACK
  * opens it.
  *
- * Timers: one deadline per flow in the flow table, the earlier of the
- * retransmission timeout and the state's idle timeout.
+ * Timers: one deadline per flow in the flow table, the earliest of the
+ * retransmission timeout, the keepalive and the state's idle timeout.
+ *
+ * A guest that goes away without a word (its kernel hung, its link down,
+ * qemu stopped) is found by probing: data in flight is retransmitted, a
+ * zero window probed, and an established flow on which the guest was silent
+ * for TCP_KEEPALIVE_S gets keepalive probes (an ACK for the byte before
+ * snd_nxt, which a living TCP answers), all on the retransmission backoff.
+ * Any acceptable segment from the guest answers; TCP_MAX_RETRIES probes or
+ * retransmissions without an answer (about a minute) reset both sides, so
+ * no flow outlives its guest by more than TCP_KEEPALIVE_S plus that minute
+ * while the host peer is silent too. Keepalive answers do not count as
+ * traffic for the idle timeout.
  */
 #include <errno.h>
 #include <linux/sockios.h>
@@ -414,6 +425,43 @@ static void tcp_tx_later(struct flow *f, uint32_t idx)
 }
 
 /**
+ * tcp_keepalive_at() - When a silent guest is to be probed
+ * @t:		Connection
+ *
+ * Return: the time, or 0 if no keepalive is due: the flow is not
+ * established, or other probes or retransmissions are already running
+ */
+static uint64_t tcp_keepalive_at(const struct tcp_conn *t)
+{
+	if (t->state != TCPS_ESTABLISHED || t->snd_nxt != t->snd_una ||
+	    !t->snd_wnd || t->flags & TCP_F_KEEPALIVE)
+		return 0;
+	return t->guest_at + (uint64_t)TCP_KEEPALIVE_S * 1000;
+}
+
+/**
+ * tcp_guest_alive() - The guest sent an acceptable segment: it answers
+ * @c:		Execution context
+ * @f:		Flow
+ *
+ * With nothing in flight, the retry count only counts unanswered probes:
+ * it starts again. A keepalive round ends.
+ */
+static void tcp_guest_alive(struct ctx *c, struct flow *f)
+{
+	struct tcp_conn *t = &f->tcp;
+
+	t->guest_at = c->now;
+	if (t->snd_nxt == t->snd_una && t->state == TCPS_ESTABLISHED)
+		t->retries = 0;
+	if (t->flags & TCP_F_KEEPALIVE) {
+		t->flags &= (uint16_t)~TCP_F_KEEPALIVE;
+		t->rto_ms = TCP_RTO_MIN_MS;
+		t->rto_at = 0;
+	}
+}
+
+/**
  * tcp_timers_update() - Recompute a flow's deadline from its state
  * @c:		Execution context
  * @f:		Flow
@@ -421,16 +469,19 @@ static void tcp_tx_later(struct flow *f, uint32_t idx)
 static void tcp_timers_update(struct ctx *c, struct flow *f)
 {
 	struct tcp_conn *t = &f->tcp;
-	uint64_t at = t->idle_at;
+	bool est = t->state == TCPS_ESTABLISHED;
+	bool inflight = t->snd_nxt != t->snd_una;
+	bool probe = est && (!t->snd_wnd || t->flags & TCP_F_KEEPALIVE);
+	uint64_t at = t->idle_at, ka = tcp_keepalive_at(t);
 
-	bool probe = !t->snd_wnd && t->state == TCPS_ESTABLISHED;
-
-	if ((t->snd_nxt != t->snd_una || probe) && !t->rto_at)
+	if ((inflight || probe) && !t->rto_at)
 		t->rto_at = c->now + t->rto_ms;
-	if (t->snd_nxt == t->snd_una && !probe && t->state != TCPS_SYN_ACK_SENT)
+	if (!inflight && !probe && t->state != TCPS_SYN_ACK_SENT)
 		t->rto_at = 0;
 	if (t->rto_at && t->rto_at < at)
 		at = t->rto_at;
+	if (ka && ka < at)
+		at = ka;
 	flow_set_deadline(c, f, at);
 }
 
@@ -547,6 +598,7 @@ static void tcp_open(struct ctx *c, const struct flow_key *key,
 	}
 	f->tcp.snd_wnd = seg->wnd;		/* never scaled in a SYN */
 	f->tcp.rto_ms = TCP_RTO_MIN_MS * 5;
+	f->tcp.guest_at = c->now;
 	if (!setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
 		f->tcp.flags |= TCP_F_PEEK_OFF;
 	if (epoll_add(c, s, EPOLLOUT | EPOLLIN | EPOLLRDHUP | EPOLLET,
@@ -849,6 +901,7 @@ static void tcp_segment(struct ctx *c, struct flow *f,
 {
 	struct tcp_conn *t = &f->tcp;
 	uint32_t idx = flow_index(&c->flows, f);
+	bool ka_answer;
 
 	if (t->state == TCPS_SYN_SENT) {
 		tcp_syn_sent_input(c, f, seg);
@@ -881,6 +934,9 @@ static void tcp_segment(struct ctx *c, struct flow *f,
 		tcp_ack_later(f, idx);
 		return;
 	}
+	ka_answer = t->flags & TCP_F_KEEPALIVE && !seg->len &&
+		    !(seg->flags & TCP_FIN) && seg->ack == t->snd_una;
+	tcp_guest_alive(c, f);
 	if (t->state == TCPS_SYN_ACK_SENT && tcp_handshake_ack(c, f, seg))
 		return;
 
@@ -895,7 +951,8 @@ static void tcp_segment(struct ctx *c, struct flow *f,
 		tcp_close(c, f, false);
 		return;
 	}
-	tcp_idle_refresh(c, f);
+	if (!ka_answer)
+		tcp_idle_refresh(c, f);
 	tcp_data_to_guest(c, f);
 	if (flow_at(&c->flows, idx) == f && f->key.proto == FLOW_TCP)
 		tcp_timers_update(c, f);
@@ -1162,6 +1219,35 @@ void tcp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 }
 
 /**
+ * tcp_probe() - Send a zero window or keepalive probe: an ACK for the byte
+ * before snd_nxt, which the guest answers with an ACK
+ * @c:		Execution context
+ * @f:		Flow, nothing in flight
+ */
+static void tcp_probe(struct ctx *c, struct flow *f)
+{
+	f->tcp.snd_nxt--;
+	tcp_send_ctl(c, f, TCP_ACK);
+	f->tcp.snd_nxt++;
+}
+
+/**
+ * tcp_keepalive_start() - The guest was silent for TCP_KEEPALIVE_S: probe
+ * @c:		Execution context
+ * @f:		Flow, established, nothing in flight, window open
+ */
+static void tcp_keepalive_start(struct ctx *c, struct flow *f)
+{
+	struct tcp_conn *t = &f->tcp;
+
+	t->flags |= TCP_F_KEEPALIVE;
+	t->retries = 0;
+	t->rto_ms = TCP_RTO_MIN_MS;
+	t->rto_at = c->now + t->rto_ms;
+	tcp_probe(c, f);
+}
+
+/**
  * tcp_retransmit() - The retransmission timer fired
  * @c:		Execution context
  * @f:		Flow
@@ -1183,11 +1269,14 @@ static void tcp_retransmit(struct ctx *c, struct flow *f)
 		return;
 	}
 	if (t->snd_nxt == t->snd_una) {
-		if (!t->snd_wnd) {		/* zero window probe */
-			t->snd_nxt--;
-			tcp_send_ctl(c, f, TCP_ACK);
-			t->snd_nxt++;
+		if (t->snd_wnd && !(t->flags & TCP_F_KEEPALIVE))
+			return;
+		if (++t->retries > TCP_MAX_RETRIES) {
+			debug("tcp: guest stopped answering probes, resetting");
+			tcp_reset_both(c, f);
+			return;
 		}
+		tcp_probe(c, f);
 		return;
 	}
 	if (++t->retries > TCP_MAX_RETRIES) {
@@ -1224,6 +1313,8 @@ void tcp_timer(struct ctx *c, struct flow *f)
 		tcp_retransmit(c, f);
 		if (flow_at(&c->flows, idx) != f)
 			return;
+	} else if (tcp_keepalive_at(t) && tcp_keepalive_at(t) <= c->now) {
+		tcp_keepalive_start(c, f);
 	}
 	tcp_timers_update(c, f);
 }
@@ -1327,6 +1418,7 @@ static void tcp_open_inbound(struct ctx *c, int s,
 	f->tcp.mss = tcp_mss_max(c, v6);
 	f->tcp.flags = TCP_F_WSCALE;		/* offered; kept if answered */
 	f->tcp.rto_ms = TCP_RTO_MIN_MS * 5;
+	f->tcp.guest_at = c->now;
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (!setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
 		f->tcp.flags |= TCP_F_PEEK_OFF;

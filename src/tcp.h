@@ -9,6 +9,7 @@
 #define TCP_SYN_TIMEOUT_S	30	/* connect, or handshake with guest */
 #define TCP_IDLE_TIMEOUT_S	7200	/* established, no traffic at all */
 #define TCP_HALF_TIMEOUT_S	600	/* one side closed, no traffic */
+#define TCP_KEEPALIVE_S		30	/* guest silent: probe it */
 #define TCP_RTO_MIN_MS		200
 #define TCP_RTO_MAX_MS		10000
 #define TCP_MAX_RETRIES		10
@@ -33,6 +34,7 @@ enum tcp_flag {
 	TCP_F_WANT_OUT		= 1 << 8,	/* waits for EPOLLOUT */
 	TCP_F_LOW_WND		= 1 << 9,	/* little room left to advertise */
 	TCP_F_RDHUP		= 1 << 10,	/* host peer shut its write side */
+	TCP_F_KEEPALIVE		= 1 << 11,	/* probing a silent guest */
 };
 
 /**
@@ -53,6 +55,7 @@ enum tcp_flag {
  * @rto_ms:	Current retransmission timeout
  * @rto_at:	Retransmission deadline, 0 if nothing is in flight
  * @idle_at:	Deadline of the state or idle timeout
+ * @guest_at:	When the guest last sent an acceptable segment
  */
 struct tcp_conn {
 	uint32_t snd_una;
@@ -71,6 +74,7 @@ struct tcp_conn {
 	uint32_t rto_ms;
 	uint64_t rto_at;
 	uint64_t idle_at;
+	uint64_t guest_at;
 };
 
 struct ctx;
