@@ -148,6 +148,7 @@ void ip4_input(struct ctx *c, const uint8_t *p, size_t len)
 
 	if (ip4_parse(c, p, len, &pkt))
 		return;
+	pkt.csum_partial = c->link.rx_csum_partial;
 
 	if (pkt.proto == IPPROTO_UDP && dhcp_is_request(&pkt)) {
 		dhcp_input(c, &pkt);
@@ -306,6 +307,7 @@ void ip6_input(struct ctx *c, const uint8_t *p, size_t len)
 
 	if (ip6_parse(c, p, len, &pkt))
 		return;
+	pkt.csum_partial = c->link.rx_csum_partial;
 	ndp_guest_seen(c);
 
 	if (pkt.proto == IPPROTO_ICMPV6) {
@@ -331,7 +333,8 @@ void ip6_input(struct ctx *c, const uint8_t *p, size_t len)
  * ip_l4_csum_ok() - Verify the transport checksum of a guest packet
  * @pkt:	Checked packet, TCP, UDP or ICMPv6
  *
- * A UDP checksum of 0 over IPv4 means none was computed (RFC 768).
+ * A UDP checksum of 0 over IPv4 means none was computed (RFC 768); with
+ * tap checksum offload, the guest's kernel computed none either.
  *
  * Return: true if the checksum is right (or absent where allowed)
  */
@@ -339,6 +342,8 @@ bool ip_l4_csum_ok(const struct ip_pkt *pkt)
 {
 	uint32_t pseudo;
 
+	if (pkt->csum_partial)
+		return true;
 	if (!pkt->v6 && pkt->proto == IPPROTO_UDP && pkt->l4_len >= 8 &&
 	    !pkt->l4[6] && !pkt->l4[7])
 		return true;

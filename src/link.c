@@ -22,9 +22,12 @@
  * toward the guest carry only the pseudo-header sum, and the header asks
  * the guest's kernel to finish the checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM):
  * the kernel takes such a frame as checksummed (CHECKSUM_PARTIAL), and
- * computes the sum only if it sends the packet on. Neither merd nor the
- * guest reads the payload for a checksum. A --pcap capture turns offload
- * off, so that captured checksums are real.
+ * computes the sum only if it sends the packet on. The other way, the tap
+ * offers TUN_F_CSUM: the guest's kernel leaves its transport checksums
+ * undone and says so in the header, and merd does not check them (no wire
+ * lies between the two). Neither merd nor the guest reads the payload for
+ * a checksum. A --pcap capture turns offload off, so that captured
+ * checksums are real.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -140,8 +143,8 @@ void link_accept(struct ctx *c)
  * @l:		Link
  * @fd:		Tap
  *
- * Turns TCP checksum offload toward the guest on unless frames are
- * captured (--pcap).
+ * Turns checksum offload on, both ways, unless frames are captured
+ * (--pcap).
  */
 static void link_tap_offload(struct link *l, int fd)
 {
@@ -152,7 +155,8 @@ static void link_tap_offload(struct link *l, int fd)
 	l->vnet_hdr = !ioctl(fd, TUNGETIFF, &ifr) &&
 		      ifr.ifr_flags & IFF_VNET_HDR &&
 		      !ioctl(fd, TUNSETVNETHDRSZ, &hl);
-	l->csum_offload = l->vnet_hdr && !pcap_active();
+	l->csum_offload = l->vnet_hdr && !pcap_active() &&
+			  !ioctl(fd, TUNSETOFFLOAD, (unsigned long)TUN_F_CSUM);
 }
 
 /**
@@ -255,18 +259,30 @@ static ssize_t link_rx_stream(struct ctx *c, size_t len)
  * @c:		Execution context
  * @len:	Bytes read into the receive buffer
  *
- * No offload is asked of the guest's kernel in this direction: its
- * virtio-net header says nothing merd needs, and is skipped.
+ * The virtio-net header, if any, may say that the transport checksum was
+ * left undone (checksum offload); segmentation offload is never offered,
+ * so a frame asking for it is dropped.
  */
 static void link_rx_tap(struct ctx *c, size_t len)
 {
-	size_t hl = c->link.vnet_hdr ? sizeof(struct virtio_net_hdr) : 0;
+	struct link *l = &c->link;
+	struct virtio_net_hdr vh = { 0 };
+	size_t hl = l->vnet_hdr ? sizeof(vh) : 0;
 
 	if (len < hl) {
 		count_drop(c, CNT_drop_link_framing);
 		return;
 	}
-	eth_input(c, c->link.rx + hl, len - hl);
+	if (hl)
+		memcpy(&vh, l->rx, sizeof(vh));
+	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		count_drop(c, CNT_drop_link_framing);
+		return;
+	}
+	l->rx_csum_partial = l->csum_offload &&
+			     vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	eth_input(c, l->rx + hl, len - hl);
+	l->rx_csum_partial = false;
 }
 
 /**

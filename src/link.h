@@ -32,7 +32,9 @@ enum link_type {
  * @tx_blocked:	The last write hit EAGAIN; waiting for EPOLLOUT
  * @vnet_hdr:	Tap frames follow a struct virtio_net_hdr
  * @csum_offload: TCP checksums toward the guest are left partial (the
- *		pseudo-header sum) for the guest's kernel, which trusts them
+ *		pseudo-header sum) for the guest's kernel, which trusts them,
+ *		and the guest's kernel may send frames without checksums
+ * @rx_csum_partial: The frame being handled has no transport checksum
  */
 struct link {
 	enum link_type type;
@@ -46,6 +48,7 @@ struct link {
 	bool tx_blocked;
 	bool vnet_hdr;
 	bool csum_offload;
+	bool rx_csum_partial;
 };
 
 struct ctx;
