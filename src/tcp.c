@@ -28,7 +28,9 @@
  * segments are built in place in the link's transmit queue, many per
  * recvmsg(). SO_PEEK_OFF (Linux 6.9+) makes the kernel skip what is in
  * flight; older kernels get the in-flight bytes peeked into a discard
- * buffer. A guest ACK drops acknowledged bytes with MSG_TRUNC. Three
+ * buffer. Acknowledged bytes are dropped with MSG_TRUNC once per batch of
+ * guest frames (tcp_batch_end()), not per ACK: that is fewer calls, and
+ * fewer window updates toward the host peer. Three
  * duplicate ACKs, or the retransmission timer, rewind to the oldest
  * unacknowledged byte and send again. The guest's window and MSS bound
  * what is in flight and each segment.
@@ -124,6 +126,8 @@ struct tcp_seg {
  * @n_ack:	Entries in @ack_list
  * @tx_list:	Flows waiting for room on the link
  * @n_tx:	Entries in @tx_list
+ * @drain_list:	Flows with acknowledged bytes to drop from the socket
+ * @n_drain:	Entries in @drain_list
  * @list_max:	Capacity of each list
  * @discard:	Peek target for in-flight bytes without SO_PEEK_OFF
  * @isn_key:	Key for initial sequence numbers
@@ -133,12 +137,15 @@ static struct tcp_lists {
 	uint32_t n_ack;
 	uint32_t *tx_list;
 	uint32_t n_tx;
+	uint32_t *drain_list;
+	uint32_t n_drain;
 	uint32_t list_max;
 	uint8_t *discard;
 	uint64_t isn_key[2];
 } tcp;
 
 static void tcp_data_to_guest(struct ctx *c, struct flow *f);
+static int tcp_drain_acked(struct flow *f, uint32_t bytes);
 
 /**
  * tcp_peek_off_supported() - Probe whether TCP sockets take SO_PEEK_OFF
@@ -168,7 +175,8 @@ int tcp_init(struct ctx *c)
 	tcp.list_max = c->flows.max * 2;
 	tcp.ack_list = calloc(tcp.list_max, sizeof(*tcp.ack_list));
 	tcp.tx_list = calloc(tcp.list_max, sizeof(*tcp.tx_list));
-	if (!tcp.ack_list || !tcp.tx_list)
+	tcp.drain_list = calloc(tcp.list_max, sizeof(*tcp.drain_list));
+	if (!tcp.ack_list || !tcp.tx_list || !tcp.drain_list)
 		return -ENOMEM;
 	if (!tcp_peek_off_supported()) {
 		tcp.discard = malloc(TCP_DISCARD_LEN);
@@ -412,6 +420,26 @@ static void tcp_ack_later(struct flow *f, uint32_t idx)
 }
 
 /**
+ * tcp_drain_later() - Drop acknowledged bytes from the socket at the end of
+ * the batch
+ * @f:		Flow
+ * @idx:	Its index
+ * @bytes:	How many more
+ */
+static void tcp_drain_later(struct flow *f, uint32_t idx, uint32_t bytes)
+{
+	f->tcp.drain += bytes;
+	if (f->tcp.flags & TCP_F_DRAIN)
+		return;
+	if (tcp.n_drain == tcp.list_max) {	/* cannot happen: at once */
+		tcp_drain_acked(f, f->tcp.drain);
+		return;
+	}
+	f->tcp.flags |= TCP_F_DRAIN;
+	tcp.drain_list[tcp.n_drain++] = idx;
+}
+
+/**
  * tcp_tx_later() - Resume sending to the guest once the link has room
  * @f:		Flow
  * @idx:	Its index
@@ -509,6 +537,8 @@ static void tcp_idle_refresh(struct ctx *c, struct flow *f)
  */
 static void tcp_close(struct ctx *c, struct flow *f, bool reset_host)
 {
+	if (!reset_host && f->sock >= 0 && f->tcp.drain)
+		tcp_drain_acked(f, f->tcp.drain);	/* unread data: RST */
 	if (reset_host && f->sock >= 0) {
 		struct linger l = { .l_onoff = 1, .l_linger = 0 };
 
@@ -659,6 +689,7 @@ static void tcp_connect_done(struct ctx *c, struct flow *f)
  */
 static int tcp_drain_acked(struct flow *f, uint32_t bytes)
 {
+	f->tcp.drain -= bytes;
 	while (bytes) {
 		ssize_t n = recv(f->sock, NULL, bytes, MSG_TRUNC | MSG_DONTWAIT);
 
@@ -675,12 +706,12 @@ static int tcp_drain_acked(struct flow *f, uint32_t bytes)
  */
 static void tcp_rewind(struct flow *f)
 {
-	int zero = 0;
+	int off = (int)f->tcp.drain;	/* acknowledged, not dropped yet */
 
 	f->tcp.snd_nxt = f->tcp.snd_una;
 	if (f->tcp.flags & TCP_F_PEEK_OFF)
-		setsockopt(f->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
-			   sizeof(zero));
+		setsockopt(f->sock, SOL_SOCKET, SO_PEEK_OFF, &off,
+			   sizeof(off));
 	f->tcp.dup_acks = 0;
 }
 
@@ -715,10 +746,8 @@ static int tcp_ack_input(struct ctx *c, struct flow *f,
 			t->flags |= TCP_F_FIN_ACKED;
 			data--;
 		}
-		if (data && tcp_drain_acked(f, data)) {
-			tcp_reset_both(c, f);
-			return -1;
-		}
+		if (data)
+			tcp_drain_later(f, flow_index(&c->flows, f), data);
 		t->snd_una = seg->ack;
 		t->dup_acks = 0;
 		t->retries = 0;
@@ -1051,9 +1080,12 @@ static size_t tcp_send_room(struct ctx *c, const struct flow *f,
 	if (inflight >= wnd)
 		return 0;
 	room = MIN((size_t)(wnd - inflight), *nseg * t->mss);
-	if (!(t->flags & TCP_F_PEEK_OFF))
-		room = inflight >= TCP_DISCARD_LEN ? 0 :
-		       MIN(room, TCP_DISCARD_LEN - inflight);
+	if (!(t->flags & TCP_F_PEEK_OFF)) {
+		uint32_t skip = inflight + t->drain;
+
+		room = skip >= TCP_DISCARD_LEN ? 0 :
+		       MIN(room, TCP_DISCARD_LEN - skip);
+	}
 	*nseg = (room + t->mss - 1) / t->mss;
 	return room;
 }
@@ -1073,7 +1105,7 @@ static ssize_t tcp_peek(const struct flow *f, uint8_t *tail, size_t room,
 	struct iovec iov[TCP_SEGS_PER_CALL + 1];
 	struct msghdr mh = { .msg_iov = iov };
 	size_t slot = hdrs + f->tcp.mss, off;
-	uint32_t inflight = f->tcp.snd_nxt - f->tcp.snd_una;
+	uint32_t inflight = f->tcp.snd_nxt - f->tcp.snd_una + f->tcp.drain;
 	ssize_t n;
 	int i = 0;
 
@@ -1320,6 +1352,27 @@ void tcp_timer(struct ctx *c, struct flow *f)
 }
 
 /**
+ * tcp_drain_flush() - Drop the bytes guests acknowledged in this batch
+ * @c:		Execution context
+ */
+static void tcp_drain_flush(struct ctx *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < tcp.n_drain; i++) {
+		struct flow *f = flow_at(&c->flows, tcp.drain_list[i]);
+
+		if (!f || f->key.proto != FLOW_TCP ||
+		    !(f->tcp.flags & TCP_F_DRAIN))
+			continue;
+		f->tcp.flags &= (uint16_t)~TCP_F_DRAIN;
+		if (f->tcp.drain && tcp_drain_acked(f, f->tcp.drain))
+			tcp_reset_both(c, f);
+	}
+	tcp.n_drain = 0;
+}
+
+/**
  * tcp_batch_end() - Send the ACKs owed after a batch of guest frames
  * @c:		Execution context
  */
@@ -1327,6 +1380,7 @@ void tcp_batch_end(struct ctx *c)
 {
 	uint32_t i;
 
+	tcp_drain_flush(c);
 	for (i = 0; i < tcp.n_ack; i++) {
 		struct flow *f = flow_at(&c->flows, tcp.ack_list[i]);
 

@@ -35,6 +35,7 @@ enum tcp_flag {
 	TCP_F_LOW_WND		= 1 << 9,	/* little room left to advertise */
 	TCP_F_RDHUP		= 1 << 10,	/* host peer shut its write side */
 	TCP_F_KEEPALIVE		= 1 << 11,	/* probing a silent guest */
+	TCP_F_DRAIN		= 1 << 12,	/* acked bytes to drop at batch end */
 };
 
 /**
@@ -56,6 +57,8 @@ enum tcp_flag {
  * @rto_at:	Retransmission deadline, 0 if nothing is in flight
  * @idle_at:	Deadline of the state or idle timeout
  * @guest_at:	When the guest last sent an acceptable segment
+ * @drain:	Bytes the guest acknowledged, still at the head of the
+ *		socket's receive queue until the end of the batch
  */
 struct tcp_conn {
 	uint32_t snd_una;
@@ -75,6 +78,7 @@ struct tcp_conn {
 	uint64_t rto_at;
 	uint64_t idle_at;
 	uint64_t guest_at;
+	uint32_t drain;
 };
 
 struct ctx;
