@@ -701,17 +701,30 @@ static int tcp_drain_acked(struct flow *f, uint32_t bytes)
 }
 
 /**
+ * tcp_peek_off_sync() - Point the socket's peek offset at snd_nxt again,
+ * after snd_nxt moved without a peek
+ * @f:		Flow
+ *
+ * The receive queue starts with the acknowledged bytes not dropped yet
+ * (@drain), then what is in flight.
+ */
+static void tcp_peek_off_sync(const struct flow *f)
+{
+	int off = (int)(f->tcp.drain + (f->tcp.snd_nxt - f->tcp.snd_una));
+
+	if (f->tcp.flags & TCP_F_PEEK_OFF)
+		setsockopt(f->sock, SOL_SOCKET, SO_PEEK_OFF, &off,
+			   sizeof(off));
+}
+
+/**
  * tcp_rewind() - Send again from the oldest unacknowledged byte
  * @f:		Flow
  */
 static void tcp_rewind(struct flow *f)
 {
-	int off = (int)f->tcp.drain;	/* acknowledged, not dropped yet */
-
 	f->tcp.snd_nxt = f->tcp.snd_una;
-	if (f->tcp.flags & TCP_F_PEEK_OFF)
-		setsockopt(f->sock, SOL_SOCKET, SO_PEEK_OFF, &off,
-			   sizeof(off));
+	tcp_peek_off_sync(f);
 	f->tcp.dup_acks = 0;
 }
 
@@ -730,14 +743,17 @@ static int tcp_ack_input(struct ctx *c, struct flow *f,
 	uint32_t wnd = (uint32_t)seg->wnd << (t->flags & TCP_F_WSCALE ?
 					      t->snd_wscale : 0);
 	uint32_t acked, data;
+	bool jumped = false;
 
 	if (SEQ_GT(seg->ack, t->snd_max)) {	/* ack of data never sent */
 		count_drop(c, CNT_drop_tcp_seq);	/* RFC 9293 3.10.7.4 */
 		tcp_ack_later(f, flow_index(&c->flows, f));
 		return -1;
 	}
-	if (SEQ_GT(seg->ack, t->snd_nxt))	/* sent before a rewind */
+	if (SEQ_GT(seg->ack, t->snd_nxt)) {	/* sent before a rewind */
 		t->snd_nxt = seg->ack;
+		jumped = true;
+	}
 	if (SEQ_GT(seg->ack, t->snd_una)) {
 		acked = seg->ack - t->snd_una;
 		data = acked;
@@ -757,6 +773,8 @@ static int tcp_ack_input(struct ctx *c, struct flow *f,
 		   t->snd_nxt != t->snd_una && ++t->dup_acks == 3) {
 		tcp_rewind(f);		/* fast retransmit */
 	}
+	if (jumped)
+		tcp_peek_off_sync(f);
 	t->snd_wnd = wnd;
 	return 0;
 }
