@@ -151,6 +151,7 @@ void ip4_input(struct ctx *c, const uint8_t *p, size_t len)
 
 	if (ip4_parse(c, p, len, &pkt))
 		return;
+	pkt.csum_partial = c->link.rx_csum_partial;
 
 	if (pkt.proto == IPPROTO_UDP && dhcp_is_request(&pkt)) {
 		dhcp_input(c, &pkt);
@@ -309,6 +310,7 @@ void ip6_input(struct ctx *c, const uint8_t *p, size_t len)
 
 	if (ip6_parse(c, p, len, &pkt))
 		return;
+	pkt.csum_partial = c->link.rx_csum_partial;
 	ndp_guest_seen(c);
 
 	if (pkt.proto == IPPROTO_ICMPV6) {
@@ -334,7 +336,8 @@ void ip6_input(struct ctx *c, const uint8_t *p, size_t len)
  * ip_l4_csum_ok() - Verify the transport checksum of a guest packet
  * @pkt:	Checked packet, TCP, UDP or ICMPv6
  *
- * A UDP checksum of 0 over IPv4 means none was computed (RFC 768).
+ * A UDP checksum of 0 over IPv4 means none was computed (RFC 768); with
+ * tap checksum offload, the guest's kernel computed none either.
  *
  * Return: true if the checksum is right (or absent where allowed)
  */
@@ -342,6 +345,8 @@ bool ip_l4_csum_ok(const struct ip_pkt *pkt)
 {
 	uint32_t pseudo;
 
+	if (pkt->csum_partial)
+		return true;
 	if (!pkt->v6 && pkt->proto == IPPROTO_UDP && pkt->l4_len >= 8 &&
 	    !pkt->l4[6] && !pkt->l4[7])
 		return true;
@@ -379,9 +384,11 @@ uint8_t *ip_tx_begin(struct ctx *c, bool v6, size_t *l4_cap)
  * @len:	Segment length
  * @proto:	Transport protocol
  * @pseudo:	Pseudo-header sum (unused for ICMPv4)
+ * @partial:	The link offloads TCP checksums: leave the pseudo-header sum
+ *		for the guest's kernel to finish (link.c)
  */
 static void ip_l4_csum(uint8_t *l4, size_t len, uint8_t proto,
-		       uint32_t pseudo)
+		       uint32_t pseudo, bool partial)
 {
 	uint16_t sum;
 	size_t off;
@@ -404,7 +411,10 @@ static void ip_l4_csum(uint8_t *l4, size_t len, uint8_t proto,
 		return;
 	}
 	memset(l4 + off, 0, 2);
-	sum = csum_l4(pseudo, l4, len);
+	if (partial && proto == IPPROTO_TCP)
+		sum = (uint16_t)~csum_fold(pseudo);
+	else
+		sum = csum_l4(pseudo, l4, len);
 	if (proto == IPPROTO_UDP && !sum)
 		sum = 0xffff;
 	memcpy(l4 + off, &sum, 2);
@@ -430,7 +440,8 @@ static void ip6_tx_commit(struct ctx *c, const struct in6_addr *src,
 	if (proto == IPPROTO_ICMPV6 && l4[0] >= 133 && l4[0] <= 137)
 		hops = 255;
 	ip_l4_csum(l4, l4_len, proto,
-		   csum_pseudo6(src, dst, proto, (uint32_t)l4_len));
+		   csum_pseudo6(src, dst, proto, (uint32_t)l4_len),
+		   c->link.csum_offload);
 	wr32(l3, 6U << 28);
 	wr16(l3 + 4, (uint16_t)l4_len);
 	l3[6] = proto;
@@ -462,7 +473,8 @@ void ip_tx_commit(struct ctx *c, const struct in6_addr *src,
 	}
 
 	ip_l4_csum(l4, l4_len, proto,
-		   csum_pseudo4(s, d, proto, (uint16_t)l4_len));
+		   csum_pseudo4(s, d, proto, (uint16_t)l4_len),
+		   c->link.csum_offload);
 
 	l3[0] = 0x45;
 	l3[1] = 0;

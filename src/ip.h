@@ -21,6 +21,8 @@
  * @ttl:	TTL or hop limit
  * @l4:		Transport header, inside the frame
  * @l4_len:	Bytes from @l4 to the end of the IP payload (not the frame)
+ * @csum_partial: The guest's kernel left the transport checksum for the
+ *		link to finish (tap checksum offload): there is none to check
  */
 struct ip_pkt {
 	struct in6_addr src;
@@ -30,6 +32,7 @@ struct ip_pkt {
 	uint8_t ttl;
 	const uint8_t *l4;
 	size_t l4_len;
+	bool csum_partial;
 };
 
 struct ctx;

@@ -6,7 +6,8 @@
  *   frame follows a 4-byte big-endian length;
  * - the same framing on a socket inherited from a launcher (--fd);
  * - a tap device in the guest's network namespace: one frame per read()
- *   and write().
+ *   and write(), after a virtio-net header if the tap has one
+ *   (IFF_VNET_HDR, as namespace mode creates it).
  *
  * Receive: as many bytes as one recv() gives, every whole frame in them
  * handed to eth_input(), a partial frame kept for the next read; a bounded
@@ -16,14 +17,32 @@
  * Transmit: frames are built in place in one queue (each after a length
  * word, which is what the stream link sends anyway) and written in one
  * call per batch, at the end of each event loop iteration.
+ *
+ * Checksum offload: with a virtio-net header on the tap, TCP segments
+ * toward the guest carry only the pseudo-header sum, and the header asks
+ * the guest's kernel to finish the checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM):
+ * the kernel takes such a frame as checksummed (CHECKSUM_PARTIAL), and
+ * computes the sum only if it sends the packet on. The other way, the tap
+ * offers TUN_F_CSUM: the guest's kernel leaves its transport checksums
+ * undone and says so in the header, and merd does not check them (no wire
+ * lies between the two). Neither merd nor the guest reads the payload for
+ * a checksum. A --pcap capture turns offload off, so that captured
+ * checksums are real.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_tun.h>
+#include <linux/virtio_net.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -33,6 +52,7 @@
 #include "log.h"
 #include "merd.h"
 #include "ndp.h"
+#include "ip.h"
 #include "pcap.h"
 #include "util.h"
 
@@ -119,6 +139,27 @@ void link_accept(struct ctx *c)
 }
 
 /**
+ * link_tap_offload() - Use the virtio-net header of a tap, if it has one
+ * @l:		Link
+ * @fd:		Tap
+ *
+ * Turns checksum offload on, both ways, unless frames are captured
+ * (--pcap).
+ */
+static void link_tap_offload(struct link *l, int fd)
+{
+	int hl = (int)sizeof(struct virtio_net_hdr);
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	l->vnet_hdr = !ioctl(fd, TUNGETIFF, &ifr) &&
+		      ifr.ifr_flags & IFF_VNET_HDR &&
+		      !ioctl(fd, TUNSETVNETHDRSZ, &hl);
+	l->csum_offload = l->vnet_hdr && !pcap_active() &&
+			  !ioctl(fd, TUNSETOFFLOAD, (unsigned long)TUN_F_CSUM);
+}
+
+/**
  * link_attach() - Start serving a guest on a connected socket or tap
  * @c:		Execution context
  * @fd:		Socket or tap file descriptor, owned from now on
@@ -146,6 +187,9 @@ int link_attach(struct ctx *c, int fd, enum link_type type)
 	l->type = type;
 	l->rx_len = l->tx_len = l->tx_done = 0;
 	l->tx_blocked = false;
+	l->vnet_hdr = l->csum_offload = false;
+	if (type == LINK_TAP)
+		link_tap_offload(l, fd);
 	c->guest_mac_known = false;
 	return 0;
 }
@@ -211,6 +255,37 @@ static ssize_t link_rx_stream(struct ctx *c, size_t len)
 }
 
 /**
+ * link_rx_tap() - Handle one frame read from the tap
+ * @c:		Execution context
+ * @len:	Bytes read into the receive buffer
+ *
+ * The virtio-net header, if any, may say that the transport checksum was
+ * left undone (checksum offload); segmentation offload is never offered,
+ * so a frame asking for it is dropped.
+ */
+static void link_rx_tap(struct ctx *c, size_t len)
+{
+	struct link *l = &c->link;
+	struct virtio_net_hdr vh = { 0 };
+	size_t hl = l->vnet_hdr ? sizeof(vh) : 0;
+
+	if (len < hl) {
+		count_drop(c, CNT_drop_link_framing);
+		return;
+	}
+	if (hl)
+		memcpy(&vh, l->rx, sizeof(vh));
+	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		count_drop(c, CNT_drop_link_framing);
+		return;
+	}
+	l->rx_csum_partial = l->csum_offload &&
+			     vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	eth_input(c, l->rx + hl, len - hl);
+	l->rx_csum_partial = false;
+}
+
+/**
  * link_rx() - Read and handle what the guest sent, in a bounded batch
  * @c:		Execution context
  */
@@ -225,7 +300,7 @@ void link_rx(struct ctx *c)
 		if (l->type == LINK_TAP) {
 			n = read(l->fd, l->rx, LINK_RX_BUF);
 			if (n > 0)
-				eth_input(c, l->rx, (size_t)n);
+				link_rx_tap(c, (size_t)n);
 		} else {
 			n = recv(l->fd, l->rx + l->rx_len,
 				 LINK_RX_BUF - l->rx_len, 0);
@@ -357,17 +432,56 @@ static bool link_tx_blocked(struct ctx *c, int e)
 }
 
 /**
+ * link_vnet_hdr() - Fill the virtio-net header of a frame toward the guest
+ * @l:		Link
+ * @f:		Frame, built by merd
+ * @len:	Its length
+ * @vh:		Header to fill
+ *
+ * With checksum offload, a TCP segment's checksum field holds only the
+ * pseudo-header sum (ip.c): the header says where the guest's kernel is
+ * to finish it.
+ */
+static void link_vnet_hdr(const struct link *l, const uint8_t *f, size_t len,
+			  struct virtio_net_hdr *vh)
+{
+	size_t l4 = 0;
+
+	memset(vh, 0, sizeof(*vh));
+	if (!l->csum_offload || len < ETH_HDR_LEN + IP4_HDR_LEN + 20)
+		return;
+	if (rd16(f + 12) == ETHERTYPE_IP && f[ETH_HDR_LEN + 9] == IPPROTO_TCP)
+		l4 = ETH_HDR_LEN + (size_t)(f[ETH_HDR_LEN] & 0xf) * 4;
+	else if (rd16(f + 12) == ETHERTYPE_IPV6 &&
+		 len >= ETH_HDR_LEN + IP6_HDR_LEN + 20 &&
+		 f[ETH_HDR_LEN + 6] == IPPROTO_TCP)
+		l4 = ETH_HDR_LEN + IP6_HDR_LEN;
+	if (!l4)
+		return;
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->csum_start = (uint16_t)l4;
+	vh->csum_offset = 16;		/* TCP checksum field */
+}
+
+/**
  * link_tx_flush_tap() - Write queued frames to the tap, one per write()
  * @c:		Execution context
  */
 static void link_tx_flush_tap(struct ctx *c)
 {
 	struct link *l = &c->link;
+	struct virtio_net_hdr vh;
+	struct iovec iov[2] = { { .iov_base = &vh, .iov_len = sizeof(vh) } };
 
 	while (l->tx_done < l->tx_len) {
 		uint32_t flen = rd32(l->tx + l->tx_done);
+		int skip = l->vnet_hdr ? 0 : 1;
 
-		if (write(l->fd, l->tx + l->tx_done + 4, flen) < 0) {
+		iov[1].iov_base = l->tx + l->tx_done + 4;
+		iov[1].iov_len = flen;
+		if (l->vnet_hdr)
+			link_vnet_hdr(l, iov[1].iov_base, flen, &vh);
+		if (writev(l->fd, iov + skip, 2 - skip) < 0) {
 			if (errno == EAGAIN || errno == EINTR) {
 				link_tx_blocked(c, errno);
 				return;

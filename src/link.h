@@ -30,6 +30,11 @@ enum link_type {
  * @tx_len:	Bytes queued in @tx
  * @tx_done:	Bytes of @tx already written
  * @tx_blocked:	The last write hit EAGAIN; waiting for EPOLLOUT
+ * @vnet_hdr:	Tap frames follow a struct virtio_net_hdr
+ * @csum_offload: TCP checksums toward the guest are left partial (the
+ *		pseudo-header sum) for the guest's kernel, which trusts them,
+ *		and the guest's kernel may send frames without checksums
+ * @rx_csum_partial: The frame being handled has no transport checksum
  */
 struct link {
 	enum link_type type;
@@ -41,6 +46,9 @@ struct link {
 	size_t tx_len;
 	size_t tx_done;
 	bool tx_blocked;
+	bool vnet_hdr;
+	bool csum_offload;
+	bool rx_csum_partial;
 };
 
 struct ctx;

@@ -138,7 +138,8 @@ static int ns_enter(void)
 }
 
 /**
- * ns_tap_open() - Create the tap device
+ * ns_tap_open() - Create the tap device, each frame after a virtio-net
+ * header (link.c uses it for checksum offload)
  * @name:	Device name
  * @ifindex:	Its interface index, set on success
  *
@@ -155,7 +156,7 @@ static int ns_tap_open(const char *name, unsigned int *ifindex)
 		return ns_fail(-EINVAL, "tap name %.*s", IFNAMSIZ, name);
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, name, len);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;	/* link.c */
 
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0)

@@ -104,6 +104,16 @@ void pcap_frame(const uint8_t *frame, size_t len)
 }
 
 /**
+ * pcap_active() - Tell whether frames are being captured
+ *
+ * Return: true while a capture file is open
+ */
+bool pcap_active(void)
+{
+	return pcap.fd >= 0;
+}
+
+/**
  * pcap_close() - Stop capturing and close the file
  */
 void pcap_close(void)

@@ -3,6 +3,7 @@
 #ifndef MERD_PCAP_H
 #define MERD_PCAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,5 +12,6 @@
 int pcap_open(const char *path, uint64_t max_bytes);
 void pcap_frame(const uint8_t *frame, size_t len);
 void pcap_close(void);
+bool pcap_active(void);
 
 #endif /* MERD_PCAP_H */

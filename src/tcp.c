@@ -28,7 +28,9 @@
  * segments are built in place in the link's transmit queue, many per
  * recvmsg(). SO_PEEK_OFF (Linux 6.9+) makes the kernel skip what is in
  * flight; older kernels get the in-flight bytes peeked into a discard
- * buffer. A guest ACK drops acknowledged bytes with MSG_TRUNC. Three
+ * buffer. Acknowledged bytes are dropped with MSG_TRUNC once per batch of
+ * guest frames (tcp_batch_end()), not per ACK: that is fewer calls, and
+ * fewer window updates toward the host peer. Three
  * duplicate ACKs, or the retransmission timer, rewind to the oldest
  * unacknowledged byte and send again. The guest's window and MSS bound
  * what is in flight and each segment.
@@ -38,8 +40,19 @@
  * resumed when it has room again, flows stopped by the window when an ACK
  * opens it.
  *
- * Timers: one deadline per flow in the flow table, the earlier of the
- * retransmission timeout and the state's idle timeout.
+ * Timers: one deadline per flow in the flow table, the earliest of the
+ * retransmission timeout, the keepalive and the state's idle timeout.
+ *
+ * A guest that goes away without a word (its kernel hung, its link down,
+ * qemu stopped) is found by probing: data in flight is retransmitted, a
+ * zero window probed, and an established flow on which the guest was silent
+ * for TCP_KEEPALIVE_S gets keepalive probes (an ACK for the byte before
+ * snd_nxt, which a living TCP answers), all on the retransmission backoff.
+ * Any acceptable segment from the guest answers; TCP_MAX_RETRIES probes or
+ * retransmissions without an answer (about a minute) reset both sides, so
+ * no flow outlives its guest by more than TCP_KEEPALIVE_S plus that minute
+ * while the host peer is silent too. Keepalive answers do not count as
+ * traffic for the idle timeout.
  */
 #include <errno.h>
 #include <linux/sockios.h>
@@ -114,6 +127,8 @@ struct tcp_seg {
  * @n_ack:	Entries in @ack_list
  * @tx_list:	Flows waiting for room on the link
  * @n_tx:	Entries in @tx_list
+ * @drain_list:	Flows with acknowledged bytes to drop from the socket
+ * @n_drain:	Entries in @drain_list
  * @list_max:	Capacity of each list
  * @discard:	Peek target for in-flight bytes without SO_PEEK_OFF
  * @isn_key:	Key for initial sequence numbers
@@ -123,12 +138,15 @@ static struct tcp_lists {
 	uint32_t n_ack;
 	uint32_t *tx_list;
 	uint32_t n_tx;
+	uint32_t *drain_list;
+	uint32_t n_drain;
 	uint32_t list_max;
 	uint8_t *discard;
 	uint64_t isn_key[2];
 } tcp;
 
 static void tcp_data_to_guest(struct ctx *c, struct flow *f);
+static int tcp_drain_acked(struct flow *f, uint32_t bytes);
 
 /**
  * tcp_peek_off_supported() - Probe whether TCP sockets take SO_PEEK_OFF
@@ -158,7 +176,8 @@ int tcp_init(struct ctx *c)
 	tcp.list_max = c->flows.max * 2;
 	tcp.ack_list = calloc(tcp.list_max, sizeof(*tcp.ack_list));
 	tcp.tx_list = calloc(tcp.list_max, sizeof(*tcp.tx_list));
-	if (!tcp.ack_list || !tcp.tx_list)
+	tcp.drain_list = calloc(tcp.list_max, sizeof(*tcp.drain_list));
+	if (!tcp.ack_list || !tcp.tx_list || !tcp.drain_list)
 		return -ENOMEM;
 	if (!tcp_peek_off_supported()) {
 		tcp.discard = malloc(TCP_DISCARD_LEN);
@@ -402,6 +421,26 @@ static void tcp_ack_later(struct flow *f, uint32_t idx)
 }
 
 /**
+ * tcp_drain_later() - Drop acknowledged bytes from the socket at the end of
+ * the batch
+ * @f:		Flow
+ * @idx:	Its index
+ * @bytes:	How many more
+ */
+static void tcp_drain_later(struct flow *f, uint32_t idx, uint32_t bytes)
+{
+	f->tcp.drain += bytes;
+	if (f->tcp.flags & TCP_F_DRAIN)
+		return;
+	if (tcp.n_drain == tcp.list_max) {	/* cannot happen: at once */
+		tcp_drain_acked(f, f->tcp.drain);
+		return;
+	}
+	f->tcp.flags |= TCP_F_DRAIN;
+	tcp.drain_list[tcp.n_drain++] = idx;
+}
+
+/**
  * tcp_tx_later() - Resume sending to the guest once the link has room
  * @f:		Flow
  * @idx:	Its index
@@ -415,6 +454,43 @@ static void tcp_tx_later(struct flow *f, uint32_t idx)
 }
 
 /**
+ * tcp_keepalive_at() - When a silent guest is to be probed
+ * @t:		Connection
+ *
+ * Return: the time, or 0 if no keepalive is due: the flow is not
+ * established, or other probes or retransmissions are already running
+ */
+static uint64_t tcp_keepalive_at(const struct tcp_conn *t)
+{
+	if (t->state != TCPS_ESTABLISHED || t->snd_nxt != t->snd_una ||
+	    !t->snd_wnd || t->flags & TCP_F_KEEPALIVE)
+		return 0;
+	return t->guest_at + (uint64_t)TCP_KEEPALIVE_S * 1000;
+}
+
+/**
+ * tcp_guest_alive() - The guest sent an acceptable segment: it answers
+ * @c:		Execution context
+ * @f:		Flow
+ *
+ * With nothing in flight, the retry count only counts unanswered probes:
+ * it starts again. A keepalive round ends.
+ */
+static void tcp_guest_alive(struct ctx *c, struct flow *f)
+{
+	struct tcp_conn *t = &f->tcp;
+
+	t->guest_at = c->now;
+	if (t->snd_nxt == t->snd_una && t->state == TCPS_ESTABLISHED)
+		t->retries = 0;
+	if (t->flags & TCP_F_KEEPALIVE) {
+		t->flags &= (uint16_t)~TCP_F_KEEPALIVE;
+		t->rto_ms = TCP_RTO_MIN_MS;
+		t->rto_at = 0;
+	}
+}
+
+/**
  * tcp_timers_update() - Recompute a flow's deadline from its state
  * @c:		Execution context
  * @f:		Flow
@@ -422,16 +498,19 @@ static void tcp_tx_later(struct flow *f, uint32_t idx)
 static void tcp_timers_update(struct ctx *c, struct flow *f)
 {
 	struct tcp_conn *t = &f->tcp;
-	uint64_t at = t->idle_at;
+	bool est = t->state == TCPS_ESTABLISHED;
+	bool inflight = t->snd_nxt != t->snd_una;
+	bool probe = est && (!t->snd_wnd || t->flags & TCP_F_KEEPALIVE);
+	uint64_t at = t->idle_at, ka = tcp_keepalive_at(t);
 
-	bool probe = !t->snd_wnd && t->state == TCPS_ESTABLISHED;
-
-	if ((t->snd_nxt != t->snd_una || probe) && !t->rto_at)
+	if ((inflight || probe) && !t->rto_at)
 		t->rto_at = c->now + t->rto_ms;
-	if (t->snd_nxt == t->snd_una && !probe && t->state != TCPS_SYN_ACK_SENT)
+	if (!inflight && !probe && t->state != TCPS_SYN_ACK_SENT)
 		t->rto_at = 0;
 	if (t->rto_at && t->rto_at < at)
 		at = t->rto_at;
+	if (ka && ka < at)
+		at = ka;
 	flow_set_deadline(c, f, at);
 }
 
@@ -459,6 +538,8 @@ static void tcp_idle_refresh(struct ctx *c, struct flow *f)
  */
 static void tcp_close(struct ctx *c, struct flow *f, bool reset_host)
 {
+	if (!reset_host && f->sock >= 0 && f->tcp.drain)
+		tcp_drain_acked(f, f->tcp.drain);	/* unread data: RST */
 	if (reset_host && f->sock >= 0) {
 		struct linger l = { .l_onoff = 1, .l_linger = 0 };
 
@@ -553,6 +634,7 @@ static void tcp_open(struct ctx *c, const struct flow_key *key,
 	}
 	f->tcp.snd_wnd = seg->wnd;		/* never scaled in a SYN */
 	f->tcp.rto_ms = TCP_RTO_MIN_MS * 5;
+	f->tcp.guest_at = c->now;
 	if (!setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
 		f->tcp.flags |= TCP_F_PEEK_OFF;
 	if (epoll_add(c, s, EPOLLOUT | EPOLLIN | EPOLLRDHUP | EPOLLET,
@@ -613,6 +695,7 @@ static void tcp_connect_done(struct ctx *c, struct flow *f)
  */
 static int tcp_drain_acked(struct flow *f, uint32_t bytes)
 {
+	f->tcp.drain -= bytes;
 	while (bytes) {
 		ssize_t n = recv(f->sock, NULL, bytes, MSG_TRUNC | MSG_DONTWAIT);
 
@@ -624,17 +707,30 @@ static int tcp_drain_acked(struct flow *f, uint32_t bytes)
 }
 
 /**
+ * tcp_peek_off_sync() - Point the socket's peek offset at snd_nxt again,
+ * after snd_nxt moved without a peek
+ * @f:		Flow
+ *
+ * The receive queue starts with the acknowledged bytes not dropped yet
+ * (@drain), then what is in flight.
+ */
+static void tcp_peek_off_sync(const struct flow *f)
+{
+	int off = (int)(f->tcp.drain + (f->tcp.snd_nxt - f->tcp.snd_una));
+
+	if (f->tcp.flags & TCP_F_PEEK_OFF)
+		setsockopt(f->sock, SOL_SOCKET, SO_PEEK_OFF, &off,
+			   sizeof(off));
+}
+
+/**
  * tcp_rewind() - Send again from the oldest unacknowledged byte
  * @f:		Flow
  */
 static void tcp_rewind(struct flow *f)
 {
-	int zero = 0;
-
 	f->tcp.snd_nxt = f->tcp.snd_una;
-	if (f->tcp.flags & TCP_F_PEEK_OFF)
-		setsockopt(f->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
-			   sizeof(zero));
+	tcp_peek_off_sync(f);
 	f->tcp.dup_acks = 0;
 }
 
@@ -653,14 +749,17 @@ static int tcp_ack_input(struct ctx *c, struct flow *f,
 	uint32_t wnd = (uint32_t)seg->wnd << (t->flags & TCP_F_WSCALE ?
 					      t->snd_wscale : 0);
 	uint32_t acked, data;
+	bool jumped = false;
 
 	if (SEQ_GT(seg->ack, t->snd_max)) {	/* ack of data never sent */
 		count_drop(c, CNT_drop_tcp_seq);	/* RFC 9293 3.10.7.4 */
 		tcp_ack_later(f, flow_index(&c->flows, f));
 		return -1;
 	}
-	if (SEQ_GT(seg->ack, t->snd_nxt))	/* sent before a rewind */
+	if (SEQ_GT(seg->ack, t->snd_nxt)) {	/* sent before a rewind */
 		t->snd_nxt = seg->ack;
+		jumped = true;
+	}
 	if (SEQ_GT(seg->ack, t->snd_una)) {
 		acked = seg->ack - t->snd_una;
 		data = acked;
@@ -669,10 +768,8 @@ static int tcp_ack_input(struct ctx *c, struct flow *f,
 			t->flags |= TCP_F_FIN_ACKED;
 			data--;
 		}
-		if (data && tcp_drain_acked(f, data)) {
-			tcp_reset_both(c, f);
-			return -1;
-		}
+		if (data)
+			tcp_drain_later(f, flow_index(&c->flows, f), data);
 		t->snd_una = seg->ack;
 		t->dup_acks = 0;
 		t->retries = 0;
@@ -682,6 +779,8 @@ static int tcp_ack_input(struct ctx *c, struct flow *f,
 		   t->snd_nxt != t->snd_una && ++t->dup_acks == 3) {
 		tcp_rewind(f);		/* fast retransmit */
 	}
+	if (jumped)
+		tcp_peek_off_sync(f);
 	t->snd_wnd = wnd;
 	return 0;
 }
@@ -855,6 +954,7 @@ static void tcp_segment(struct ctx *c, struct flow *f,
 {
 	struct tcp_conn *t = &f->tcp;
 	uint32_t idx = flow_index(&c->flows, f);
+	bool ka_answer;
 
 	if (t->state == TCPS_SYN_SENT) {
 		tcp_syn_sent_input(c, f, seg);
@@ -887,6 +987,9 @@ static void tcp_segment(struct ctx *c, struct flow *f,
 		tcp_ack_later(f, idx);
 		return;
 	}
+	ka_answer = t->flags & TCP_F_KEEPALIVE && !seg->len &&
+		    !(seg->flags & TCP_FIN) && seg->ack == t->snd_una;
+	tcp_guest_alive(c, f);
 	if (t->state == TCPS_SYN_ACK_SENT && tcp_handshake_ack(c, f, seg))
 		return;
 
@@ -901,7 +1004,8 @@ static void tcp_segment(struct ctx *c, struct flow *f,
 		tcp_close(c, f, false);
 		return;
 	}
-	tcp_idle_refresh(c, f);
+	if (!ka_answer)
+		tcp_idle_refresh(c, f);
 	tcp_data_to_guest(c, f);
 	if (flow_at(&c->flows, idx) == f && f->key.proto == FLOW_TCP)
 		tcp_timers_update(c, f);
@@ -1000,9 +1104,12 @@ static size_t tcp_send_room(struct ctx *c, const struct flow *f,
 	if (inflight >= wnd)
 		return 0;
 	room = MIN((size_t)(wnd - inflight), *nseg * t->mss);
-	if (!(t->flags & TCP_F_PEEK_OFF))
-		room = inflight >= TCP_DISCARD_LEN ? 0 :
-		       MIN(room, TCP_DISCARD_LEN - inflight);
+	if (!(t->flags & TCP_F_PEEK_OFF)) {
+		uint32_t skip = inflight + t->drain;
+
+		room = skip >= TCP_DISCARD_LEN ? 0 :
+		       MIN(room, TCP_DISCARD_LEN - skip);
+	}
 	*nseg = (room + t->mss - 1) / t->mss;
 	return room;
 }
@@ -1022,7 +1129,7 @@ static ssize_t tcp_peek(const struct flow *f, uint8_t *tail, size_t room,
 	struct iovec iov[TCP_SEGS_PER_CALL + 1];
 	struct msghdr mh = { .msg_iov = iov };
 	size_t slot = hdrs + f->tcp.mss, off;
-	uint32_t inflight = f->tcp.snd_nxt - f->tcp.snd_una;
+	uint32_t inflight = f->tcp.snd_nxt - f->tcp.snd_una + f->tcp.drain;
 	ssize_t n;
 	int i = 0;
 
@@ -1168,6 +1275,35 @@ void tcp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 }
 
 /**
+ * tcp_probe() - Send a zero window or keepalive probe: an ACK for the byte
+ * before snd_nxt, which the guest answers with an ACK
+ * @c:		Execution context
+ * @f:		Flow, nothing in flight
+ */
+static void tcp_probe(struct ctx *c, struct flow *f)
+{
+	f->tcp.snd_nxt--;
+	tcp_send_ctl(c, f, TCP_ACK);
+	f->tcp.snd_nxt++;
+}
+
+/**
+ * tcp_keepalive_start() - The guest was silent for TCP_KEEPALIVE_S: probe
+ * @c:		Execution context
+ * @f:		Flow, established, nothing in flight, window open
+ */
+static void tcp_keepalive_start(struct ctx *c, struct flow *f)
+{
+	struct tcp_conn *t = &f->tcp;
+
+	t->flags |= TCP_F_KEEPALIVE;
+	t->retries = 0;
+	t->rto_ms = TCP_RTO_MIN_MS;
+	t->rto_at = c->now + t->rto_ms;
+	tcp_probe(c, f);
+}
+
+/**
  * tcp_retransmit() - The retransmission timer fired
  * @c:		Execution context
  * @f:		Flow
@@ -1189,11 +1325,14 @@ static void tcp_retransmit(struct ctx *c, struct flow *f)
 		return;
 	}
 	if (t->snd_nxt == t->snd_una) {
-		if (!t->snd_wnd) {		/* zero window probe */
-			t->snd_nxt--;
-			tcp_send_ctl(c, f, TCP_ACK);
-			t->snd_nxt++;
+		if (t->snd_wnd && !(t->flags & TCP_F_KEEPALIVE))
+			return;
+		if (++t->retries > TCP_MAX_RETRIES) {
+			debug("tcp: guest stopped answering probes, resetting");
+			tcp_reset_both(c, f);
+			return;
 		}
+		tcp_probe(c, f);
 		return;
 	}
 	if (++t->retries > TCP_MAX_RETRIES) {
@@ -1230,8 +1369,31 @@ void tcp_timer(struct ctx *c, struct flow *f)
 		tcp_retransmit(c, f);
 		if (flow_at(&c->flows, idx) != f)
 			return;
+	} else if (tcp_keepalive_at(t) && tcp_keepalive_at(t) <= c->now) {
+		tcp_keepalive_start(c, f);
 	}
 	tcp_timers_update(c, f);
+}
+
+/**
+ * tcp_drain_flush() - Drop the bytes guests acknowledged in this batch
+ * @c:		Execution context
+ */
+static void tcp_drain_flush(struct ctx *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < tcp.n_drain; i++) {
+		struct flow *f = flow_at(&c->flows, tcp.drain_list[i]);
+
+		if (!f || f->key.proto != FLOW_TCP ||
+		    !(f->tcp.flags & TCP_F_DRAIN))
+			continue;
+		f->tcp.flags &= (uint16_t)~TCP_F_DRAIN;
+		if (f->tcp.drain && tcp_drain_acked(f, f->tcp.drain))
+			tcp_reset_both(c, f);
+	}
+	tcp.n_drain = 0;
 }
 
 /**
@@ -1242,6 +1404,7 @@ void tcp_batch_end(struct ctx *c)
 {
 	uint32_t i;
 
+	tcp_drain_flush(c);
 	for (i = 0; i < tcp.n_ack; i++) {
 		struct flow *f = flow_at(&c->flows, tcp.ack_list[i]);
 
@@ -1335,6 +1498,7 @@ static void tcp_open_inbound(struct ctx *c, int s,
 	f->tcp.mss = tcp_mss_max(c, v6);
 	f->tcp.flags = TCP_F_WSCALE;		/* offered; kept if answered */
 	f->tcp.rto_ms = TCP_RTO_MIN_MS * 5;
+	f->tcp.guest_at = c->now;
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (!setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
 		f->tcp.flags |= TCP_F_PEEK_OFF;

@@ -10,6 +10,7 @@
 #define TCP_SYN_TIMEOUT_S	30	/* connect, or handshake with guest */
 #define TCP_IDLE_TIMEOUT_S	7200	/* established, no traffic at all */
 #define TCP_HALF_TIMEOUT_S	600	/* one side closed, no traffic */
+#define TCP_KEEPALIVE_S		30	/* guest silent: probe it */
 #define TCP_RTO_MIN_MS		200
 #define TCP_RTO_MAX_MS		10000
 #define TCP_MAX_RETRIES		10
@@ -34,6 +35,8 @@ enum tcp_flag {
 	TCP_F_WANT_OUT		= 1 << 8,	/* waits for EPOLLOUT */
 	TCP_F_LOW_WND		= 1 << 9,	/* little room left to advertise */
 	TCP_F_RDHUP		= 1 << 10,	/* host peer shut its write side */
+	TCP_F_KEEPALIVE		= 1 << 11,	/* probing a silent guest */
+	TCP_F_DRAIN		= 1 << 12,	/* acked bytes to drop at batch end */
 };
 
 /**
@@ -54,6 +57,9 @@ enum tcp_flag {
  * @rto_ms:	Current retransmission timeout
  * @rto_at:	Retransmission deadline, 0 if nothing is in flight
  * @idle_at:	Deadline of the state or idle timeout
+ * @guest_at:	When the guest last sent an acceptable segment
+ * @drain:	Bytes the guest acknowledged, still at the head of the
+ *		socket's receive queue until the end of the batch
  */
 struct tcp_conn {
 	uint32_t snd_una;
@@ -72,6 +78,8 @@ struct tcp_conn {
 	uint32_t rto_ms;
 	uint64_t rto_at;
 	uint64_t idle_at;
+	uint64_t guest_at;
+	uint32_t drain;
 };
 
 struct ctx;

@@ -214,29 +214,80 @@ teardown() {
 	tcp_check_down "$(grep '^ns-kill-after2 down ' <<<"$output")"
 }
 
-@test "namespace going silent mid-download: merd gives up after retransmitting" {
-	# tap0 down: the namespace neither receives nor acknowledges. merd
-	# retransmits with backoff (200 ms doubling to 10 s, 10 times: ~63 s),
-	# then resets the peer and forgets the flow.
-	MERD_NS_TIMEOUT=150 run merd_ns -- sh -c "
-		$X -t 140 -i ns-gone down $TCP_PEER $TCP_PORT 1000G & p=\$!
+@test "namespace going silent mid-download and mid-upload: merd gives up on both" {
+	# tap0 down: the namespace neither sends nor acknowledges. The download
+	# has data in flight: merd retransmits with backoff (200 ms doubling to
+	# 10 s, 10 times: ~63 s), then resets the peer and forgets the flow. The
+	# upload has nothing in flight and a silent peer: after 30 s without a
+	# segment from the namespace merd sends keepalive probes on the same
+	# backoff, and gives up on that flow too (~93 s).
+	MERD_NS_TIMEOUT=200 run merd_ns -- sh -c "
+		$X -t 190 -i ns-gone down $TCP_PEER $TCP_PORT 1000G & p=\$!
+		$X -t 190 -i ns-gone-up up $TCP_PEER $TCP_PORT 1000G & q=\$!
 		sleep 2
 		ip link set tap0 down
 		$WORLD_BIN/merd-flows.py $MERD_LOG | sed 's/^/during: /'
-		$WORLD_BIN/merd-flows.py --wait-zero 100 $MERD_LOG
+		$WORLD_BIN/merd-flows.py --wait-zero 130 $MERD_LOG
 		ip link set tap0 up
 		ip route add default via 198.51.100.1 dev tap0
-		kill -KILL \$p
+		kill -KILL \$p \$q
 		$X -i ns-gone-after up $TCP_PEER $TCP_PORT 16M
 		$FLOWS"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	grep -qx 'during: flows_active=1' <<<"$output"
+	grep -qx 'during: flows_active=2' <<<"$output"
 	[ "$(grep -cx 'flows_active=0' <<<"$output")" -eq 2 ]
 	line=$(tcp_peer_line ns-gone)
 	echo "$line"
 	[ "$(kv status "$line")" = ECONNRESET ]
+	line=$(tcp_peer_line ns-gone-up)
+	echo "$line"
+	[ "$(kv status "$line")" = ECONNRESET ]
+	[ "$(kv received "$line")" -gt 0 ]
 	tcp_check_up "$(grep '^ns-gone-after up ' <<<"$output")"
+}
+
+@test "a connection idle for 40 s gets one keepalive probe, answers it, then carries data" {
+	# both ends silent past TCP_KEEPALIVE_S (30 s): merd probes once, the
+	# namespace's kernel answers, which ends the probing (unanswered, the
+	# probes would follow each other at 0.2, 0.4, 0.8 s... and end the flow)
+	run merd_ns -- sh -c "
+		/usr/bin/python3 -c '
+import socket, time
+def segs():
+    t = [l.split() for l in open(\"/proc/net/snmp\") if l.startswith(\"Tcp:\")]
+    return int(t[1][t[0].index(\"InSegs\")]), int(t[1][t[0].index(\"OutSegs\")])
+s = socket.create_connection((\"$TCP_PEER\", $TCP_PORT))
+s.sendall(b\"ns-idle echo\\n\")
+time.sleep(5)
+i0, o0 = segs()
+time.sleep(34)
+i1, o1 = segs()
+print(\"idle segments: in=%d out=%d\" % (i1 - i0, o1 - o0), flush=True)
+time.sleep(1)
+s.sendall(b\"after the pause\\n\")
+s.shutdown(socket.SHUT_WR)
+got = b\"\"
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    got += d
+print(\"echoed: %r\" % got)
+' & p=\$!
+		sleep 38
+		$WORLD_BIN/merd-flows.py $MERD_LOG | sed 's/^/idle: /'
+		wait \$p
+		$FLOWS"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'idle: flows_active=1' <<<"$output"
+	grep -qx 'idle segments: in=1 out=1' <<<"$output"
+	grep -qxF "echoed: b'after the pause\\n'" <<<"$output"
+	line=$(tcp_peer_line ns-idle)
+	echo "$line"
+	[ "$(kv status "$line")" = ok ]
+	grep -qx 'flows_active=0' <<<"$output"
 }
 
 @test "bad TCP segments are dropped or answered per RFC 9293, transfers work after" {

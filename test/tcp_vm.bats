@@ -104,23 +104,29 @@ qemu_of() {
 }
 
 # endless_guest_start() - Boot a guest in the background (GUEST_JOB,
-# QEMU_PID) that downloads without end as connection ID; return once merd
-# carries that download
+# QEMU_PID) that downloads without end as connection ID, and with UP_ID
+# also uploads without end; return once merd carries them
+# Usage: endless_guest_start ID [UP_ID]
 endless_guest_start() {
-	local i n
+	local i n want=1 up=
+	if [ -n "${2:-}" ]; then
+		want=2
+		up="tcp_xfer -t 600 -i $2 up $TCP_PEER $TCP_PORT 1000G &"
+	fi
 	guest_boot "$SOCK" "
 guest-dhcp >/dev/null || echo 'dhcp failed'
+$up
 tcp_xfer -t 600 -i $1 down $TCP_PEER $TCP_PORT 1000G" \
 		>"$WORLD_DIR/log/guest-$1.out" 2>&1 &
 	GUEST_JOB=$!
 	for ((i = 0; i < 120; i++)); do
 		n=$(flows_active | sed -n 's/^flows_active=//p')
-		[ "${n:-0}" -ge 1 ] && break
+		[ "${n:-0}" -ge "$want" ] && break
 		sleep 0.5
 	done
 	QEMU_PID=$(qemu_of "$GUEST_JOB")
 	echo "flows_active=$n, qemu $QEMU_PID"
-	[ "${n:-0}" -ge 1 ] && [ -n "$QEMU_PID" ]
+	[ "${n:-0}" -ge "$want" ] && [ -n "$QEMU_PID" ]
 }
 
 @test "guest boots and runs every transfer" {
@@ -224,14 +230,17 @@ tcp_xfer -t 600 -i $1 down $TCP_PEER $TCP_PORT 1000G" \
 	[ "$(merd_counter "$MERD_LOG" drop_tcp_seq)" -ge $((seq + 2)) ]
 }
 
-@test "a guest that hangs mid-download: merd gives up after retransmitting" {
+@test "a guest that hangs mid-download and mid-upload: merd gives up on both" {
 	# SIGSTOP: qemu keeps its socket but neither reads nor acknowledges.
-	# merd retransmits with backoff (~63 s in all), resets the peer and
-	# forgets the flow; the link itself stays until qemu goes.
-	endless_guest_start vm-hang
+	# The download has data in flight: merd retransmits with backoff (~63 s
+	# in all), resets the peer and forgets the flow. The upload has nothing
+	# in flight and a silent peer: after 30 s without a segment from the
+	# guest, merd probes it on the same backoff and gives up too (~93 s).
+	# The link itself stays until qemu goes.
+	endless_guest_start vm-hang vm-hang-up
 	sleep 1
 	kill -STOP "$QEMU_PID"
-	run flows_active --wait-zero 100
+	run flows_active --wait-zero 130
 	kill -KILL "$QEMU_PID"
 	wait "$GUEST_JOB" || :
 	echo "$output"
@@ -240,6 +249,10 @@ tcp_xfer -t 600 -i $1 down $TCP_PEER $TCP_PORT 1000G" \
 	echo "$line"
 	[ "$(kv status "$line")" = ECONNRESET ]
 	[ "$(kv sent "$line")" -gt 0 ]
+	line=$(tcp_peer_line vm-hang-up)
+	echo "$line"
+	[ "$(kv status "$line")" = ECONNRESET ]
+	[ "$(kv received "$line")" -gt 0 ]
 }
 
 @test "a guest killed mid-download leaves no flow behind; the next guest is served" {

@@ -5,7 +5,8 @@
 #
 # Usage (as root): test/perf/tcp-throughput.sh [-t SECS] [-r REPS] [-o FILE]
 #   -t SECS   length of each iperf3 run (default 5, the first second omitted)
-#   -r REPS   runs per tool and direction; the median is reported (default 3)
+#   -r REPS   runs per tool and direction, the tools taking turns; the
+#             median is reported (default 3)
 #   -o FILE   JSON results (default build/perf/tcp-throughput-DATE.json)
 #
 # Needs: iperf3, python3, and for the peers the Debian packages slirp4netns
@@ -36,7 +37,7 @@ while getopts "t:r:o:" o; do
 	t) secs=$OPTARG ;;
 	r) reps=$OPTARG ;;
 	o) out=$OPTARG ;;
-	*) sed -n '4,9p' "$0" >&2; exit 2 ;;
+	*) sed -n '4,10p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "tcp-throughput.sh: run as root (it builds namespaces)" >&2; exit 2; }
@@ -124,21 +125,19 @@ j = json.load(open(sys.argv[1]))
 print(int(j["end"]["sum_received"]["bits_per_second"]))' "$1" 2>/dev/null
 }
 
-# measure() - Run TOOL in DIRECTION REPS times; raw JSON in $RAW
+# measure() - Run TOOL in DIRECTION once, as run number I; raw JSON in $RAW
 measure() {
-	local tool=$1 dir=$2 i f v
-	for ((i = 1; i <= reps; i++)); do
-		f=$RAW/$tool-$dir-$i.json
-		for _ in 1 2; do	# iperf3's server is sometimes still busy
-			"run_$tool" "$dir" >"$f" 2>"$f.err"
-			v=$(bps "$f") && break
-			sleep 1
-		done
-		printf '  %-12s %-8s run %d: %s\n' "$tool" "$dir" "$i" \
-			"$(awk -v b="${v:-0}" 'BEGIN { printf "%.2f Gbit/s", b / 1e9 }')" >&2
-		[ -n "$v" ] || { cat "$f.err" "$f" >&2; rm -f "$f"; }
-		sleep 0.5
+	local tool=$1 dir=$2 i=$3 f v
+	f=$RAW/$tool-$dir-$i.json
+	for _ in 1 2; do	# iperf3's server is sometimes still busy
+		"run_$tool" "$dir" >"$f" 2>"$f.err"
+		v=$(bps "$f") && break
+		sleep 1
 	done
+	printf '  %-12s %-8s run %d: %s\n' "$tool" "$dir" "$i" \
+		"$(awk -v b="${v:-0}" 'BEGIN { printf "%.2f Gbit/s", b / 1e9 }')" >&2
+	[ -n "$v" ] || { cat "$f.err" "$f" >&2; rm -f "$f"; }
+	sleep 0.5
 }
 
 # version_of() - One line saying which TOOL this is
@@ -170,9 +169,16 @@ done
 
 echo "tcp-throughput: ${#tools[@]} tools, $reps x ${secs} s each direction" >&2
 versions=()
+# Round robin: every tool once per round, so that a machine whose load
+# drifts over the minutes of the run weighs on every tool alike
+for ((i = 1; i <= reps; i++)); do
+	for d in upload download; do
+		for t in "${tools[@]}"; do
+			measure "$t" "$d" "$i"
+		done
+	done
+done
 for t in "${tools[@]}"; do
-	measure "$t" upload
-	measure "$t" download
 	versions+=("$t=$(version_of "$t")")
 done
 
