@@ -53,7 +53,7 @@
 int flow_table_init(struct ctx *c, uint32_t max)
 {
 	struct flow_table *ft = &c->flows;
-	uint32_t nb = 1, i;
+	uint32_t nb = 1;
 	int rc;
 
 	while (nb < max * 2U && nb < (1U << 30))
@@ -61,19 +61,15 @@ int flow_table_init(struct ctx *c, uint32_t max)
 
 	ft->max = max;
 	ft->mask = nb - 1;
+	/* zeroed pages: resident only once flows touch them */
 	ft->flows = calloc(max, sizeof(*ft->flows));
-	ft->buckets = malloc(nb * sizeof(*ft->buckets));
+	ft->buckets = calloc(nb, sizeof(*ft->buckets));
 	ft->active = malloc(max * sizeof(*ft->active));
 	if (!ft->flows || !ft->buckets || !ft->active)
 		return -ENOMEM;
 
-	for (i = 0; i < nb; i++)
-		ft->buckets[i] = FLOW_NONE;
-	for (i = 0; i < max; i++) {
-		ft->flows[i].sock = -1;
-		ft->flows[i].hash_next = i + 1 < max ? i + 1 : FLOW_NONE;
-	}
-	ft->free_head = 0;
+	ft->free_head = FLOW_NONE;
+	ft->fresh = 0;
 	ft->n_active = 0;
 	ft->un_head = ft->un_tail = FLOW_NONE;
 
@@ -121,6 +117,32 @@ struct flow *flow_at(const struct flow_table *ft, uint32_t idx)
 }
 
 /**
+ * flow_head() - First entry of a hash chain
+ * @ft:		Flow table
+ * @b:		Bucket
+ *
+ * Buckets hold index + 1, so that a zeroed bucket is an empty one and the
+ * bucket array needs no initialisation: FLOW_NONE + 1 wraps to 0.
+ *
+ * Return: index of the first entry, or FLOW_NONE
+ */
+static uint32_t flow_head(const struct flow_table *ft, uint32_t b)
+{
+	return ft->buckets[b] - 1U;
+}
+
+/**
+ * flow_head_set() - Make an entry the first of a hash chain
+ * @ft:		Flow table
+ * @b:		Bucket
+ * @idx:	Index of the entry, or FLOW_NONE for an empty chain
+ */
+static void flow_head_set(struct flow_table *ft, uint32_t b, uint32_t idx)
+{
+	ft->buckets[b] = idx + 1U;
+}
+
+/**
  * flow_lookup() - Find a flow by its guest-side key
  * @ft:		Flow table
  * @key:	Key, padding zeroed
@@ -130,7 +152,7 @@ struct flow *flow_at(const struct flow_table *ft, uint32_t idx)
 struct flow *flow_lookup(const struct flow_table *ft,
 			 const struct flow_key *key)
 {
-	uint32_t i = ft->buckets[flow_bucket(ft, key)];
+	uint32_t i = flow_head(ft, flow_bucket(ft, key));
 
 	while (i != FLOW_NONE) {
 		struct flow *f = &ft->flows[i];
@@ -218,7 +240,9 @@ static bool flow_evict(struct ctx *c)
  */
 bool flow_full(struct ctx *c)
 {
-	if (c->flows.free_head != FLOW_NONE || flow_evict(c))
+	const struct flow_table *ft = &c->flows;
+
+	if (ft->free_head != FLOW_NONE || ft->fresh < ft->max || flow_evict(c))
 		return false;
 	count_drop(c, CNT_drop_flow_full);
 	return true;
@@ -240,9 +264,13 @@ struct flow *flow_insert(struct ctx *c, const struct flow_key *key)
 
 	if (flow_full(c))
 		return NULL;
-	idx = ft->free_head;
+	if (ft->free_head != FLOW_NONE) {
+		idx = ft->free_head;
+		ft->free_head = ft->flows[idx].hash_next;
+	} else {
+		idx = ft->fresh++;	/* never used: its page comes in now */
+	}
 	f = &ft->flows[idx];
-	ft->free_head = f->hash_next;
 
 	memset(f, 0, sizeof(*f));
 	f->key = *key;
@@ -250,8 +278,8 @@ struct flow *flow_insert(struct ctx *c, const struct flow_key *key)
 	f->created = c->now;
 
 	b = flow_bucket(ft, key);
-	f->hash_next = ft->buckets[b];
-	ft->buckets[b] = idx;
+	f->hash_next = flow_head(ft, b);
+	flow_head_set(ft, b, idx);
 
 	f->active_pos = ft->n_active;
 	ft->active[ft->n_active++] = idx;
@@ -297,13 +325,22 @@ struct flow *flow_insert_sock(struct ctx *c, const struct flow_key *key,
  */
 static void flow_unlink(struct flow_table *ft, const struct flow *f)
 {
-	uint32_t idx = flow_index(ft, f);
-	uint32_t *p = &ft->buckets[flow_bucket(ft, &f->key)];
+	uint32_t idx = flow_index(ft, f), b = flow_bucket(ft, &f->key);
+	uint32_t i = flow_head(ft, b);
 
-	while (*p != FLOW_NONE && *p != idx)
-		p = &ft->flows[*p].hash_next;
-	if (*p == idx)
-		*p = f->hash_next;
+	if (i == idx) {
+		flow_head_set(ft, b, f->hash_next);
+		return;
+	}
+	while (i != FLOW_NONE) {
+		struct flow *prev = &ft->flows[i];
+
+		if (prev->hash_next == idx) {
+			prev->hash_next = f->hash_next;
+			return;
+		}
+		i = prev->hash_next;
+	}
 }
 
 /**

@@ -88,11 +88,14 @@ struct flow {
  * struct flow_table - All flows, sized once at start
  * @flows:	Entries, @max of them
  * @max:	Capacity
- * @buckets:	Hash buckets, first flow index of each chain
+ * @buckets:	Hash buckets, first flow index + 1 of each chain (0: empty),
+ *		see flow_head()
  * @mask:	Number of buckets minus one
  * @active:	Indices of flows in use, densely packed
  * @n_active:	Flows in use
- * @free_head:	First free entry, chained through hash_next
+ * @free_head:	First entry freed after use, chained through hash_next
+ * @fresh:	Entries from this index on were never used: their pages are
+ *		untouched, so the table is resident only as far as flows came
  * @un_head:	Oldest UDP or ICMP flow that may be unanswered, FLOW_NONE
  *		if none: the first to go when the table is full
  * @un_tail:	Newest one
@@ -108,6 +111,7 @@ struct flow_table {
 	uint32_t *active;
 	uint32_t n_active;
 	uint32_t free_head;
+	uint32_t fresh;
 	uint32_t un_head;
 	uint32_t un_tail;
 	uint64_t key[2];

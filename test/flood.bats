@@ -90,14 +90,14 @@ echo "rss_end=$(rss)"
 	echo "drop_flow_full=$full flows_evicted=$evicted"
 	[ $((full + evicted)) -gt 0 ]
 	# memory: the idle size plus the documented bound (doc/merd.1, FLOWS AND
-	# LIMITS: 12 bytes per table entry, 544 KiB, the guest link's 5 MiB of
+	# LIMITS: 196 bytes per table entry, 544 KiB, the guest link's 5 MiB of
 	# buffers), and 1 MiB of slack for the allocator and the stack
 	local idle start flood end bound
 	idle=$(sed -n 's/^rss_idle=//p' "$out")
 	start=$(sed -n 's/^rss_start=//p' "$out")
 	flood=$(sed -n 's/^rss_flood=//p' "$out")
 	end=$(sed -n 's/^rss_end=//p' "$out")
-	bound=$((idle + (12 * MAX_FLOWS + 544 * 1024 + 5 * 1048576 + 1048576) / 1024))
+	bound=$((idle + (196 * MAX_FLOWS + 544 * 1024 + 5 * 1048576 + 1048576) / 1024))
 	echo "RSS KiB: idle $idle, download running $start, after the flood $flood, end $end, bound $bound"
 	[ "$flood" -le "$bound" ]
 	[ "$end" -le "$bound" ]
