@@ -485,6 +485,21 @@ int conf_option(struct conf *conf, int opt, const char *arg)
 }
 
 /**
+ * conf_invoked_as() - Tell whether merd runs under another tool's name
+ * @argv0:	argv[0]
+ * @name:	"slirp4netns" or "pasta": the command line that tool takes
+ *
+ * Return: true if the last path component of @argv0 is @name
+ */
+static bool conf_invoked_as(const char *argv0, const char *name)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+	base = base ? base + 1 : argv0;
+	return base && strcmp(base, name) == 0;
+}
+
+/**
  * conf_parse() - Parse the command line
  * @conf:	Configuration to fill
  * @argc:	Argument count
@@ -499,9 +514,9 @@ int conf_parse(struct conf *conf, int argc, char **argv)
 
 	conf_set_defaults(conf);
 	log_init(conf->log_level, false);
-	if (slirp_invoked(argv[0]))
+	if (conf_invoked_as(argv[0], "slirp4netns"))
 		return slirp_parse(conf, argc, argv);
-	if (pasta_invoked(argv[0])) {
+	if (conf_invoked_as(argv[0], "pasta")) {
 		rc = pasta_parse(conf, argc, argv);
 		log_init(conf->log_level, false);
 		return rc;

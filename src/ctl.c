@@ -31,8 +31,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -681,32 +679,13 @@ int ctl_handle_line(struct ctx *c, const char *line, size_t len, char *out,
  */
 int ctl_open(struct ctx *c, const char *path)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct stat st;
-	mode_t mask;
-	int fd, rc, i;
+	int fd, i;
 
 	for (i = 0; i < CTL_CLIENTS_MAX; i++)
 		ctl.cl[i].fd = -1;
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		err("control socket path too long: %s", path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(addr.sun_path, path);
-	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
-		unlink(path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = unix_listen("control socket", path, CTL_CLIENTS_MAX, true);
 	if (fd < 0)
-		return -errno;
-	mask = umask(0177);
-	rc = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
-	umask(mask);
-	if (rc || listen(fd, CTL_CLIENTS_MAX)) {
-		rc = -errno;
-		err("control socket %s: %s", path, strerror(errno));
-		close(fd);
-		return rc;
-	}
+		return fd;
 	ctl.listen_fd = fd;
 	ctl.path = path;
 	return epoll_add(c, fd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_CTL_LISTEN, 0));

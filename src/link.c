@@ -41,9 +41,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "eth.h"
@@ -85,29 +83,10 @@ int link_init(struct ctx *c)
  */
 int link_listen(struct ctx *c, const char *path)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, rc;
+	int fd = unix_listen("socket", path, 1, false), rc;
 
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		err("socket path too long: %s", path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(addr.sun_path, path);
-
-	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
-		unlink(path);
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    listen(fd, 1)) {
-		rc = -errno;
-		err("socket %s: %s", path, strerror(errno));
-		close(fd);
-		return rc;
-	}
+		return fd;
 	c->link.listen_fd = fd;
 	rc = epoll_add(c, fd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_LINK_LISTEN, 0));
 	if (rc)

@@ -144,5 +144,6 @@ int epoll_add(const struct ctx *c, int fd, uint32_t events, uint64_t ref);
 int epoll_mod(const struct ctx *c, int fd, uint32_t events, uint64_t ref);
 void epoll_del(const struct ctx *c, int fd);
 void counters_log(const struct ctx *c, const char *prefix);
+int unix_listen(const char *what, const char *path, int backlog, bool private);
 
 #endif /* MERD_H */

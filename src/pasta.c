@@ -93,20 +93,6 @@ static const struct option pasta_options[] = {
 };
 
 /**
- * pasta_invoked() - Tell whether merd runs under pasta's name
- * @argv0:	argv[0]
- *
- * Return: true if the last path component of @argv0 is "pasta"
- */
-bool pasta_invoked(const char *argv0)
-{
-	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
-
-	base = base ? base + 1 : argv0;
-	return base && strcmp(base, "pasta") == 0;
-}
-
-/**
  * pasta_option() - Apply one pasta option
  * @conf:	merd's configuration
  * @opt:	Option code

@@ -3,11 +3,8 @@
 #ifndef MERD_PASTA_H
 #define MERD_PASTA_H
 
-#include <stdbool.h>
-
 struct conf;
 
-bool pasta_invoked(const char *argv0);
 int pasta_parse(struct conf *conf, int argc, char **argv);
 
 #endif /* MERD_PASTA_H */

@@ -110,20 +110,6 @@ struct slirp_opts {
 };
 
 /**
- * slirp_invoked() - Tell whether merd runs under slirp4netns's name
- * @argv0:	argv[0]
- *
- * Return: true if the last path component of @argv0 is "slirp4netns"
- */
-bool slirp_invoked(const char *argv0)
-{
-	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
-
-	base = base ? base + 1 : argv0;
-	return base && strcmp(base, "slirp4netns") == 0;
-}
-
-/**
  * slirp_fd() - Parse a file descriptor number
  * @name:	Option name, for the error line
  * @s:		Text

@@ -3,11 +3,8 @@
 #ifndef MERD_SLIRP_H
 #define MERD_SLIRP_H
 
-#include <stdbool.h>
-
 struct conf;
 
-bool slirp_invoked(const char *argv0);
 int slirp_parse(struct conf *conf, int argc, char **argv);
 
 #endif /* MERD_SLIRP_H */

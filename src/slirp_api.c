@@ -34,8 +34,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "fwd.h"
@@ -407,32 +405,13 @@ size_t slirp_api_handle(struct ctx *c, const char *text, size_t len,
  */
 int slirp_api_open(struct ctx *c, const char *path)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct stat st;
-	mode_t mask;
-	int fd, rc, i;
+	int fd, i;
 
 	for (i = 0; i < API_CLIENTS_MAX; i++)
 		api.cl[i].fd = -1;
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		err("API socket path too long: %s", path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(addr.sun_path, path);
-	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
-		unlink(path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = unix_listen("API socket", path, API_CLIENTS_MAX, true);
 	if (fd < 0)
-		return -errno;
-	mask = umask(0177);
-	rc = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
-	umask(mask);
-	if (rc || listen(fd, API_CLIENTS_MAX)) {
-		rc = -errno;
-		err("API socket %s: %s", path, strerror(errno));
-		close(fd);
-		return rc;
-	}
+		return fd;
 	api.listen_fd = fd;
 	return epoll_add(c, fd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_API_LISTEN, 0));
 }

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* util.c - epoll registration and counter reporting shared by every module */
+/* util.c - epoll registration, listening UNIX sockets and counter reporting
+ * shared by every module */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "merd.h"
@@ -77,4 +83,45 @@ void counters_log(const struct ctx *c, const char *prefix)
 					 counter_names[i],
 					 (unsigned long long)c->counters[i]);
 	info("%s: %s flows_active=%u", prefix, line, c->flows.n_active);
+}
+
+/**
+ * unix_listen() - Listen on a UNIX stream socket, replacing a stale one
+ * @what:	What the socket is for, in error lines ("control socket")
+ * @path:	Socket path
+ * @backlog:	listen() backlog
+ * @private:	Create it owner-only (mode 0600)
+ *
+ * Return: non-blocking, close-on-exec listening socket, or negative errno
+ * (reported)
+ */
+int unix_listen(const char *what, const char *path, int backlog, bool private)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stat st;
+	mode_t mask = 0;
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		err("%s path too long: %s", what, path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(addr.sun_path, path);
+	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
+		unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (private)
+		mask = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+	if (private)
+		umask(mask);
+	if (rc || listen(fd, backlog)) {
+		rc = -errno;
+		err("%s %s: %s", what, path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
