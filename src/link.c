@@ -35,6 +35,7 @@
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,30 @@ void link_accept(struct ctx *c)
 }
 
 /**
+ * link_tap_mac() - Know the guest's MAC address before its first frame
+ * @c:		Execution context
+ * @fd:		Tap
+ *
+ * A connection forwarded to the guest right after start may come before
+ * the guest has sent anything; a frame sent to the broadcast address
+ * would reach its IP layer, but its TCP drops segments that are not
+ * addressed to it. The tap's own address is the guest's: ask the device.
+ * Frames from the guest still update it (eth.c) if it changes later.
+ */
+static void link_tap_mac(struct ctx *c, int fd)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) ||
+	    ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER ||
+	    (ifr.ifr_hwaddr.sa_data[0] & 1))
+		return;			/* learned from its frames instead */
+	memcpy(c->guest_mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	c->guest_mac_known = true;
+}
+
+/**
  * link_tap_offload() - Use the virtio-net header of a tap, if it has one
  * @l:		Link
  * @fd:		Tap
@@ -167,9 +192,11 @@ int link_attach(struct ctx *c, int fd, enum link_type type)
 	l->rx_len = l->tx_len = l->tx_done = 0;
 	l->tx_blocked = false;
 	l->vnet_hdr = l->csum_offload = false;
-	if (type == LINK_TAP)
-		link_tap_offload(l, fd);
 	c->guest_mac_known = false;
+	if (type == LINK_TAP) {
+		link_tap_offload(l, fd);
+		link_tap_mac(c, fd);
+	}
 	return 0;
 }
 
