@@ -22,39 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/**
- * conn_addr() - Fill a socket address from text ADDR and PORT
- * @addr:	Address text, IPv4 or IPv6
- * @port:	Port text
- * @ss:		Filled address
- * @len:	Set to the address length
- *
- * Return: 0, -1 if ADDR or PORT is not valid
- */
-static int conn_addr(const char *addr, const char *port,
-		     struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	long p = strtol(port, NULL, 10);
-
-	memset(ss, 0, sizeof(*ss));
-	if (p <= 0 || p > 65535)
-		return -1;
-	if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)p);
-		*len = sizeof(*a4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)p);
-		*len = sizeof(*a6);
-		return 0;
-	}
-	return -1;
-}
+#include "toolkit.h"
 
 /**
  * conn_serve() - Accept connections and close each at once
@@ -78,19 +46,6 @@ static int conn_serve(const struct sockaddr_storage *ss, socklen_t len)
 		if (s >= 0)
 			close(s);
 	}
-}
-
-/**
- * conn_now() - Monotonic time in seconds
- *
- * Return: the time
- */
-static double conn_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /**
@@ -128,7 +83,7 @@ static int conn_once(const struct sockaddr_storage *ss, socklen_t len)
 static int conn_run(const struct sockaddr_storage *ss, socklen_t len,
 		    double secs)
 {
-	double t0 = conn_now(), t = t0;
+	double t0 = now_us() / 1e6, t = t0;
 	long n = 0, errs = 0;
 	int first = 0, e;
 
@@ -141,7 +96,7 @@ static int conn_run(const struct sockaddr_storage *ss, socklen_t len,
 		} else {
 			n++;
 		}
-		t = conn_now();
+		t = now_us() / 1e6;
 	}
 	printf("conn n=%ld errors=%ld secs=%.2f per_sec=%.0f%s%s\n", n, errs,
 	       t - t0, (double)n / (t - t0), first ? " first_error=" : "",
@@ -172,7 +127,7 @@ int main(int argc, char **argv)
 			goto usage;
 	}
 	if (argc - optind != 2 || secs <= 0 ||
-	    conn_addr(argv[optind], argv[optind + 1], &ss, &len))
+	    !(len = addr_parse(argv[optind], argv[optind + 1], &ss)))
 		goto usage;
 	if (listen_mode)
 		return conn_serve(&ss, len);

@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "toolkit.h"
+
 #define CLIENT_PORT	546
 #define SERVER_PORT	547
 #define MSG_MAX		1500
@@ -405,19 +407,6 @@ static int parse(const uint8_t *m, size_t len, uint32_t xid, struct answer *a)
 	if (!a->server_duid_len)
 		printf("bad answer: no server DUID\n");
 	return client_ok && a->server_duid_len ? 0 : -1;
-}
-
-/**
- * now_ms() - Monotonic time in milliseconds
- *
- * Return: milliseconds
- */
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /**

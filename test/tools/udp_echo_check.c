@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "toolkit.h"
+
 #define MAGIC		0x4d524445U	/* "MRDE" */
 #define HDR_LEN		20
 #define WINDOW		64
@@ -43,19 +45,6 @@ struct dgram {
 static uint64_t nonce;
 static size_t dsize, total;
 static unsigned long refused;	/* ICMP port unreachable, seen on any call */
-
-/**
- * now_ms() - Monotonic time in milliseconds
- *
- * Return: milliseconds
- */
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /**
  * dgram_len() - Length of datagram @seq: the last one carries the remainder
@@ -111,38 +100,6 @@ static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t len)
 			crc = (crc >> 1) ^ (0xedb88320U & (0U - (crc & 1)));
 	}
 	return ~crc;
-}
-
-/**
- * peer_parse() - Fill @ss from a numeric IPv4 or IPv6 address and a port
- * @addr:	Address text
- * @port:	Port text
- * @ss:		Socket address to fill
- *
- * Return: length of the socket address, 0 if @addr or @port is invalid
- */
-static socklen_t peer_parse(const char *addr, const char *port,
-			    struct sockaddr_storage *ss)
-{
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	char *end;
-	long p = strtol(port, &end, 10);
-
-	memset(ss, 0, sizeof(*ss));
-	if (*end || p <= 0 || p > 65535)
-		return 0;
-	if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)p);
-		return sizeof(*a4);
-	}
-	if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)p);
-		return sizeof(*a6);
-	}
-	return 0;
 }
 
 /**
@@ -240,7 +197,7 @@ int main(int argc, char **argv)
 	socklen_t sl;
 	int s, sz;
 
-	if (argc < 4 || argc > 6 || !(sl = peer_parse(argv[1], argv[2], &ss))) {
+	if (argc < 4 || argc > 6 || !(sl = addr_parse(argv[1], argv[2], &ss))) {
 		fprintf(stderr, "usage: udp_echo_check ADDR PORT TOTAL_BYTES "
 			"[DGRAM_SIZE [TIMEOUT_S]]\n");
 		return 2;

@@ -24,45 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "toolkit.h"
+
 #define FLOWS_MAX	65536
 #define FLOWS_BATCH	100
 
 static struct pollfd pfd[FLOWS_MAX];
 static unsigned char answered[FLOWS_MAX];
-
-/**
- * flows_addr() - Fill a socket address from text ADDR and PORT
- * @addr:	Address text, IPv4 or IPv6
- * @port:	Port text
- * @ss:		Filled address
- * @len:	Set to the address length
- *
- * Return: 0, -1 if ADDR or PORT is not valid
- */
-static int flows_addr(const char *addr, const char *port,
-		      struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	long p = strtol(port, NULL, 10);
-
-	memset(ss, 0, sizeof(*ss));
-	if (p <= 0 || p > 65535)
-		return -1;
-	if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)p);
-		*len = sizeof(*a4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)p);
-		*len = sizeof(*a6);
-		return 0;
-	}
-	return -1;
-}
 
 /**
  * flows_open() - Raise the file limit and open N connected UDP sockets
@@ -165,7 +133,7 @@ int main(int argc, char **argv)
 			goto usage;
 	}
 	if (argc - optind != 2 || n < 1 || n > FLOWS_MAX || wait_s < 0 ||
-	    flows_addr(argv[optind], argv[optind + 1], &ss, &len))
+	    !(len = addr_parse(argv[optind], argv[optind + 1], &ss)))
 		goto usage;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (flows_open(&ss, len, n))
