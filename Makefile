@@ -188,9 +188,10 @@ fuzz-run: $(FUZZ_TARGETS:%=fuzz-run-%)
 
 # clang-tidy runs file by file: clang-tidy 14 reports a false "uninitialized
 # va_list" when given several files at once. The checks are in .clang-tidy.
-LINT_SRCS := $(SRCS) $(wildcard test/unit/*.c test/fuzz/*.c contrib/qemu/*.c)
+LINT_SRCS := $(SRCS) $(wildcard test/unit/*.c test/fuzz/*.c contrib/qemu/*.c \
+			       test/tools/*.c)
 LINT_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(PKG_CFLAGS) -Isrc -Itest/unit \
-	       -Itest/fuzz
+	       -Itest/fuzz -Itest/tools
 
 # Both tools always run; lint fails if either found anything.
 lint:
@@ -200,7 +201,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 \
 		--enable=warning,portability,performance --inline-suppr \
 		--std=c11 -D__linux__ -D__x86_64__ -Isrc -Itest/unit \
-		-Itest/fuzz $(LINT_SRCS) || rc=1; \
+		-Itest/fuzz -Itest/tools $(LINT_SRCS) || rc=1; \
 	exit $$rc
 
 clean-objs:

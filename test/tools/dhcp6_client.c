@@ -148,6 +148,56 @@ static void put_opt(uint8_t *m, size_t *len, uint16_t code, const void *val,
 }
 
 /**
+ * hex_bytes() - Bytes from hexadecimal digits
+ * @hex:	Exactly 2 * @n hexadecimal digits
+ * @out:	@n bytes, written
+ * @n:		Bytes
+ *
+ * Return: 1, 0 if @hex is not 2 * @n hexadecimal digits
+ */
+static int hex_bytes(const char *hex, uint8_t *out, size_t n)
+{
+	size_t i;
+
+	if (strlen(hex) != 2 * n || strspn(hex, "0123456789abcdefABCDEF") != 2 * n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char two[3] = { hex[2 * i], hex[2 * i + 1], 0 };
+
+		out[i] = (uint8_t)strtoul(two, NULL, 16);
+	}
+	return 1;
+}
+
+/**
+ * link_local_line() - Check one line of /proc/net/if_inet6
+ * @line:	"ADDR IFINDEX PLEN SCOPE FLAGS NAME", cut up here
+ * @ifname:	Interface wanted
+ * @ifindex:	Its index
+ * @out:	Address, set if usable
+ *
+ * Return: 1 if the line is a usable link-local address of the interface
+ */
+static int link_local_line(char *line, const char *ifname, unsigned ifindex,
+			   struct in6_addr *out)
+{
+	char *save = NULL, *field[6];
+	int n;
+
+	for (n = 0; n < 6; n++) {
+		field[n] = strtok_r(n ? NULL : line, " \t\n", &save);
+		if (!field[n])
+			return 0;
+	}
+	if (strtoul(field[1], NULL, 16) != ifindex ||
+	    strtoul(field[3], NULL, 16) != 0x20 ||
+	    strtoul(field[4], NULL, 16) & (IF_INET6_TENTATIVE | IF_INET6_DADFAILED) ||
+	    strcmp(field[5], ifname) != 0)
+		return 0;
+	return hex_bytes(field[0], out->s6_addr, 16);
+}
+
+/**
  * link_local() - Find a usable link-local address of an interface
  * @ifname:	Interface
  * @ifindex:	Its index
@@ -158,26 +208,14 @@ static void put_opt(uint8_t *m, size_t *len, uint16_t code, const void *val,
 static int link_local(const char *ifname, unsigned ifindex,
 		      struct in6_addr *out)
 {
-	char hex[33], name[IF_NAMESIZE + 1];
-	unsigned idx, plen, scope, flags;
 	FILE *f = fopen("/proc/net/if_inet6", "r");
-	int found = 0, i;
+	char line[256];
+	int found = 0;
 
 	if (!f)
 		return 0;
-	while (!found && fscanf(f, "%32s %x %x %x %x %16s", hex, &idx, &plen,
-				&scope, &flags, name) == 6) {
-		if (idx != ifindex || strcmp(name, ifname) || scope != 0x20 ||
-		    flags & (IF_INET6_TENTATIVE | IF_INET6_DADFAILED))
-			continue;
-		for (i = 0; i < 16; i++) {
-			unsigned b;
-
-			sscanf(hex + 2 * i, "%2x", &b);
-			out->s6_addr[i] = (uint8_t)b;
-		}
-		found = 1;
-	}
+	while (!found && fgets(line, sizeof(line), f))
+		found = link_local_line(line, ifname, ifindex, out);
 	fclose(f);
 	return found;
 }
@@ -313,8 +351,8 @@ static int parse_ia_na(struct answer *a, const uint8_t *p, size_t len)
 		if (off + 4 + olen > len)
 			return -1;
 		if (code == OPT_STATUS && (olen < 2 || rd16(p + off + 4))) {
-			printf("ia_status=%u\n", olen < 2 ? 0xffff :
-			       rd16(p + off + 4));
+			printf("ia_status=%u\n", olen < 2 ? 0xffffU :
+			       (unsigned)rd16(p + off + 4));
 			return -1;
 		}
 		if (code == OPT_IAADDR && olen >= 24) {
@@ -375,7 +413,7 @@ static int parse(const uint8_t *m, size_t len, uint32_t xid, struct answer *a)
 			break;
 		case OPT_STATUS:
 			if (olen < 2 || rd16(v)) {
-				printf("status=%u\n", olen < 2 ? 0xffff : rd16(v));
+				printf("status=%u\n", olen < 2 ? 0xffffU : (unsigned)rd16(v));
 				return -1;
 			}
 			break;
@@ -548,7 +586,7 @@ static int lifecycle(int s, const struct sockaddr_in6 *dst,
 		}
 		/* RENEW and REBIND extend the lease: the address must be in */
 		if (steps[i].type != CONFIRM && steps[i].type != RELEASE &&
-		    (!a.has_addr || memcmp(&a.addr, &srv->addr, 16))) {
+		    (!a.has_addr || memcmp(&a.addr, &srv->addr, 16) != 0)) {
 			printf("%s=fail (no address)\n", steps[i].name);
 			rc = -1;
 			continue;
@@ -597,14 +635,14 @@ int main(int argc, char **argv)
 		case 'r': rapid = true; break;
 		case 'I': info = true; break;
 		case 'a': set = true; break;
-		case 'p': plen = (unsigned)atoi(optarg); break;
+		case 'p': plen = (unsigned)text_num(optarg, 999); break;
 		case 'c': cycle = true; break;
-		case 'w': wait_s = atoi(optarg); break;
-		case 'n': tries = atoi(optarg); break;
+		case 'w': wait_s = (int)text_num(optarg, -1); break;
+		case 'n': tries = (int)text_num(optarg, 0); break;
 		default: return usage();
 		}
 	}
-	if (optind != argc || plen > 128 || tries < 1 || (info && (rapid || set || cycle)))
+	if (optind != argc || plen > 128 || tries < 1 || wait_s < 0 || (info && (rapid || set || cycle)))
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ifindex = if_nametoindex(ifname);

@@ -34,7 +34,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "toolkit.h"
+
 static const uint8_t merd_mac[6] = { 0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55 };
+/* UDP payload of the flood: 16 bytes, no terminating NUL */
+static const uint8_t flood_payload[16] = {
+	'm', 'e', 'r', 'd', ' ', 'f', 'l', 'o', 'o', 'd', ' ', 't', 'e', 's', 't', '!'
+};
 
 /**
  * struct flood - Where frames go and what they carry
@@ -104,9 +110,14 @@ static uint32_t rnd32(void)
 {
 	uint32_t v = 0;
 
-	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-		v = (uint32_t)rand();
-	return v;
+	static uint32_t x = 2463534242U;	/* xorshift32 if no getrandom */
+
+	if (getrandom(&v, sizeof(v), 0) == sizeof(v))
+		return v;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x;
 }
 
 /**
@@ -240,7 +251,7 @@ static void flood_udp(struct flood *f, unsigned long n, struct in_addr src,
 	ip = eth_head(f, frame, merd_mac, ETHERTYPE_IP);
 	uh = ip + 20;
 	ip4_head(ip, src, dst, IPPROTO_UDP, 8 + 16);
-	memcpy(uh + 8, "merd flood test!", 16);
+	memcpy(uh + 8, flood_payload, sizeof(flood_payload));
 	for (i = 0; i < n; i++) {
 		uint16_t sum;
 
@@ -379,6 +390,62 @@ static int usage(void)
 }
 
 /**
+ * port_arg() - A port number from the command line
+ * @s:		Text
+ *
+ * Return: the port, 0 if @s is not one of 1 to 65535
+ */
+static uint16_t port_arg(const char *s)
+{
+	long p = text_num(s, -1);
+
+	return p < 1 || p > 65535 ? 0 : (uint16_t)p;
+}
+
+/**
+ * flood_run() - Send the flood the command line asks for
+ * @f:		Flood, open
+ * @n:		Frames
+ * @argc:	Argument count, at least 5
+ * @argv:	Arguments
+ *
+ * Return: 0 once sent, 2 (after the usage text) on bad usage
+ */
+static int flood_run(struct flood *f, unsigned long n, int argc, char **argv)
+{
+	struct in_addr src, dst;
+	struct in6_addr src6;
+	uint16_t ports[16] = { 0 };
+	int i, n_ports;
+
+	if (!strcmp(argv[1], "ndp")) {
+		if (inet_pton(AF_INET6, argv[4], &src6) != 1)
+			return usage();
+		flood_ndp(f, n, &src6);
+		return 0;
+	}
+	if (inet_pton(AF_INET, argv[4], &src) != 1)
+		return usage();
+	if (!strcmp(argv[1], "arp")) {
+		flood_arp(f, n, src);
+		return 0;
+	}
+	if (argc < 7 || inet_pton(AF_INET, argv[5], &dst) != 1)
+		return usage();
+	n_ports = argc - 6 > 16 ? 16 : argc - 6;
+	for (i = 0; i < n_ports; i++)
+		if (!(ports[i] = port_arg(argv[6 + i])))
+			return usage();
+	if (!strcmp(argv[1], "syn"))
+		flood_syn(f, n, src, dst, ports, n_ports);
+	else if (!strcmp(argv[1], "udp"))
+		flood_udp(f, n, src, dst, ports[0]);
+	else
+		return usage();
+	return 0;
+}
+
+/**
  * main() - Parse the mode and its arguments, send the flood
  * @argc:	Argument count
  * @argv:	Arguments
@@ -387,38 +454,18 @@ static int usage(void)
  */
 int main(int argc, char **argv)
 {
-	struct in_addr src, dst;
-	struct in6_addr src6;
 	struct flood f = { 0 };
-	uint16_t ports[16];
 	unsigned long n;
-	int i, n_ports;
+	int rc;
 
 	if (argc < 5)
 		return usage();
 	n = strtoul(argv[3], NULL, 10);
 	if (flood_open(&f, argv[2]))
 		return 1;
-	if (!strcmp(argv[1], "ndp")) {
-		if (inet_pton(AF_INET6, argv[4], &src6) != 1)
-			return usage();
-		flood_ndp(&f, n, &src6);
-	} else if (inet_pton(AF_INET, argv[4], &src) != 1) {
-		return usage();
-	} else if (!strcmp(argv[1], "arp")) {
-		flood_arp(&f, n, src);
-	} else if (argc < 7 || inet_pton(AF_INET, argv[5], &dst) != 1) {
-		return usage();
-	} else if (!strcmp(argv[1], "syn")) {
-		n_ports = argc - 6 > 16 ? 16 : argc - 6;
-		for (i = 0; i < n_ports; i++)
-			ports[i] = (uint16_t)atoi(argv[6 + i]);
-		flood_syn(&f, n, src, dst, ports, n_ports);
-	} else if (!strcmp(argv[1], "udp")) {
-		flood_udp(&f, n, src, dst, (unsigned int)atoi(argv[6]));
-	} else {
-		return usage();
-	}
+	rc = flood_run(&f, n, argc, argv);
+	if (rc)
+		return rc;
 	printf("sent=%lu failed=%lu\n", f.sent, f.failed);
 	return f.failed ? 1 : 0;
 }

@@ -56,7 +56,7 @@
 
 #include "toolkit.h"
 
-#define CHUNK		(128 * 1024)
+#define CHUNK		((size_t)128 * 1024)
 #define LINE_LEN	256
 #define MAX_PORTS	32
 #define STREAM_SEED	0x6d657264ULL	/* "merd" */
@@ -98,9 +98,9 @@ static const char *errname(int e)
 /**
  * addr_str() - Write a socket address as "ADDR" and its port
  * @ss:		Address (IPv4-mapped IPv6 is shown as IPv4)
- * @out:	INET6_ADDRSTRLEN bytes
+ * @out:	INET6_ADDRSTRLEN bytes, "?" if @ss is neither IPv4 nor IPv6
  *
- * Return: the port
+ * Return: the port, 0 for neither
  */
 static int addr_str(const struct sockaddr_storage *ss, char *out)
 {
@@ -110,6 +110,10 @@ static int addr_str(const struct sockaddr_storage *ss, char *out)
 	if (ss->ss_family == AF_INET) {
 		inet_ntop(AF_INET, &a4->sin_addr, out, INET6_ADDRSTRLEN);
 		return ntohs(a4->sin_port);
+	}
+	if (ss->ss_family != AF_INET6) {
+		strcpy(out, "?");
+		return 0;
 	}
 	if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr))
 		inet_ntop(AF_INET, &a6->sin6_addr.s6_addr[12], out,
@@ -199,13 +203,57 @@ static int read_line(int s, char *line)
 /* The server */
 
 /**
+ * since_ms() - Milliseconds since a time
+ * @t0:		now_ms() then
+ *
+ * Return: elapsed milliseconds
+ */
+static long long since_ms(uint64_t t0)
+{
+	return (long long)(now_ms() - t0);
+}
+
+/**
+ * request_parse() - Split a request line "ID COMMAND [ARG]"
+ * @line:	Line, cut up here
+ * @id:		64 bytes, set to ID
+ * @cmd:	32 bytes, set to COMMAND
+ * @arg:	Set to ARG if given
+ *
+ * Return: fields found (2 or 3 for a good line), 0 if ARG is not a number
+ */
+static int request_parse(char *line, char *id, char *cmd,
+			 unsigned long long *arg)
+{
+	char *save = NULL, *f[3], *end;
+	int n;
+
+	for (n = 0; n < 3; n++) {
+		f[n] = strtok_r(n ? NULL : line, " \t\r\n", &save);
+		if (!f[n])
+			break;
+	}
+	if (n < 2)
+		return n;
+	snprintf(id, 64, "%s", f[0]);
+	snprintf(cmd, 32, "%s", f[1]);
+	if (n == 3) {
+		errno = 0;
+		*arg = strtoull(f[2], &end, 10);
+		if (*end || errno)
+			return 0;
+	}
+	return n;
+}
+
+/**
  * serve_tcp() - Handle one TCP client (in a child process)
  * @s:		Accepted socket
  * @port:	Listening port
  */
 static void serve_tcp(int s, int port)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = sizeof(ss);
 	char from[INET6_ADDRSTRLEN], line[LINE_LEN], id[64] = "-", cmd[32] = "";
 	char hex[65], reply[LINE_LEN + 128];
@@ -220,7 +268,7 @@ static void serve_tcp(int s, int port)
 	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	errno = 0;
 	if (read_line(s, line) < 0 ||
-	    sscanf(line, "%63s %31s %llu", id, cmd, &arg) < 2) {
+	    request_parse(line, id, cmd, &arg) < 2) {
 		logline("tcp port=%d from=%s sport=%d id=%s cmd=? status=%s",
 			port, from, sport, id, errno ? errname(errno) : "badline");
 		return;
@@ -293,7 +341,7 @@ fail:
  */
 static bool serve_udp(int s, int port)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = sizeof(ss);
 	char from[INET6_ADDRSTRLEN], id[64] = "-", cmd[32] = "?";
 	char reply[LINE_LEN];
@@ -383,7 +431,7 @@ static int serve(int argc, char **argv)
 		case 'e': log_echo = true; break;
 		case 'r': ready = optarg; break;
 		case 's': stop = optarg; break;
-		case 'w': secs = atoi(optarg); break;
+		case 'w': secs = (int)text_num(optarg, 600); break;
 		default: return 2;
 		}
 	}
@@ -392,7 +440,7 @@ static int serve(int argc, char **argv)
 		return 2;
 	}
 	for (i = optind; i < argc; i++) {
-		int p = atoi(argv[i]);
+		int p = (int)text_num(argv[i], -1);
 
 		pfd[n] = (struct pollfd){ sock_bound(SOCK_STREAM, p), POLLIN, 0 };
 		port[n++] = p;
@@ -519,7 +567,7 @@ static int client_sock(const struct client *cl, int type)
  */
 static int local_port(int s)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = sizeof(ss);
 	char a[INET6_ADDRSTRLEN];
 
@@ -538,7 +586,8 @@ static int client_tcp(const struct client *cl)
 {
 	char hex[65] = "-", line[LINE_LEN] = "", req[LINE_LEN];
 	const char *stage = "socket";
-	long long t0 = now_ms(), tc = -1;
+	uint64_t t0 = now_ms();
+	long long tc = -1;
 	unsigned long long n = 0;
 	int s, e = 0, lport = 0;
 	struct sha256 h;
@@ -550,7 +599,7 @@ static int client_tcp(const struct client *cl)
 	stage = "connect";
 	if (connect(s, (struct sockaddr *)&cl->ss, cl->sl))
 		goto fail;
-	tc = now_ms() - t0;
+	tc = since_ms(t0);
 	lport = local_port(s);
 	stage = "send";
 	if (!strcmp(cl->mode, "up"))
@@ -590,7 +639,7 @@ static int client_tcp(const struct client *cl)
 		sha256_hex(&h, hex);
 		printf("%s down result=%s lport=%d connect_ms=%lld ms=%lld "
 		       "received=%llu sha256=%s\n", cl->id,
-		       n == cl->bytes ? "OK" : "SHORT", lport, tc, now_ms() - t0,
+		       n == cl->bytes ? "OK" : "SHORT", lport, tc, since_ms(t0),
 		       n, hex);
 		close(s);
 		return n == cl->bytes ? 0 : 1;
@@ -605,7 +654,7 @@ static int client_tcp(const struct client *cl)
 		sha256_hex(&h, hex);
 	printf("%s %s result=OK lport=%d connect_ms=%lld ms=%lld sent=%llu "
 	       "sha256=%s reply=\"%s\"\n", cl->id, cl->mode, lport, tc,
-	       now_ms() - t0, n, hex, line);
+	       since_ms(t0), n, hex, line);
 	if (cl->keep)
 		sleep((unsigned int)cl->keep);
 	close(s);
@@ -615,11 +664,11 @@ fail:
 	if (e == ECONNABORTED && !strcmp(stage, "recv"))
 		printf("%s %s result=EOF stage=recv lport=%d connect_ms=%lld "
 		       "ms=%lld sent=%llu\n", cl->id, cl->mode, lport, tc,
-		       now_ms() - t0, n);
+		       since_ms(t0), n);
 	else
 		printf("%s %s result=%s stage=%s lport=%d connect_ms=%lld "
 		       "ms=%lld sent=%llu\n", cl->id, cl->mode, errname(e), stage,
-		       lport, tc, now_ms() - t0, n);
+		       lport, tc, since_ms(t0), n);
 	if (s >= 0)
 		close(s);
 	return 1;
@@ -634,7 +683,7 @@ fail:
 static int client_udp(const struct client *cl)
 {
 	char req[LINE_LEN], line[LINE_LEN];
-	long long t0 = now_ms();
+	uint64_t t0 = now_ms();
 	const char *stage = "socket";
 	ssize_t r;
 	int s;
@@ -655,13 +704,13 @@ static int client_udp(const struct client *cl)
 		goto fail;
 	line[r] = '\0';
 	printf("%s udp result=OK lport=%d ms=%lld reply=\"%s\"\n", cl->id,
-	       local_port(s), now_ms() - t0, line);
+	       local_port(s), since_ms(t0), line);
 	close(s);
 	return 0;
 fail:
 	printf("%s udp result=%s stage=%s ms=%lld\n", cl->id,
 	       errname(errno == EWOULDBLOCK ? ETIMEDOUT : errno), stage,
-	       now_ms() - t0);
+	       since_ms(t0));
 	if (s >= 0)
 		close(s);
 	return 1;
@@ -702,10 +751,10 @@ int main(int argc, char **argv)
 	while ((o = getopt(argc, argv, "+b:i:k:p:t:")) != -1) {
 		switch (o) {
 		case 'b': cl.bind = optarg; break;
-		case 'k': cl.keep = atoi(optarg); break;
-		case 'p': cl.sport = atoi(optarg); break;
+		case 'k': cl.keep = (int)text_num(optarg, 0); break;
+		case 'p': cl.sport = (int)text_num(optarg, -1); break;
 		case 'i': cl.id = optarg; break;
-		case 't': cl.secs = atoi(optarg); break;
+		case 't': cl.secs = (int)text_num(optarg, 10); break;
 		default: return usage();
 		}
 	}

@@ -4,6 +4,7 @@
  * addresses from text, a monotonic clock
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ void sha256_init(struct sha256 *s)
 static void sha256_block(struct sha256 *s, const uint8_t *p)
 {
 	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
-	int i;
+	size_t i;
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
@@ -112,7 +113,7 @@ void sha256_hex(struct sha256 *s, char *out)
 	uint64_t bits = s->len * 8;
 	uint8_t pad[72] = { 0x80 };
 	size_t padlen = (s->n < 56 ? 56 : 120) - s->n;
-	int i;
+	size_t i;
 
 	for (i = 0; i < 8; i++)
 		pad[padlen + i] = (uint8_t)(bits >> (56 - 8 * i));
@@ -221,4 +222,24 @@ double now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/**
+ * text_num() - A whole decimal number from text
+ * @s:		Text
+ * @bad:	What to return if @s is not one number alone
+ *
+ * Return: the number, or @bad (callers pick a value their range check
+ * refuses)
+ */
+long text_num(const char *s, long bad)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || errno)
+		return bad;
+	return v;
 }

@@ -33,5 +33,6 @@ socklen_t addr_parse(const char *addr, const char *port,
 		     struct sockaddr_storage *ss);
 uint64_t now_ms(void);
 double now_us(void);
+long text_num(const char *s, long bad);
 
 #endif /* TOOLKIT_H */

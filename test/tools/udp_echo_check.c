@@ -223,6 +223,7 @@ int main(int argc, char **argv)
 	sz = 4 << 20;
 	if (!d || s < 0 || connect(s, (struct sockaddr *)&ss, sl)) {
 		perror("udp_echo_check: socket");
+		free(d);
 		return 1;
 	}
 	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
@@ -240,6 +241,7 @@ int main(int argc, char **argv)
 			       "datagrams echoed, first missing #%u, %lu "
 			       "retransmitted, %lu refused\n", timeout_s,
 			       done, n, i, resent, refused);
+			free(d);
 			return 1;
 		}
 		send_due(s, d, n, &next, buf, &resent);
@@ -262,6 +264,7 @@ int main(int argc, char **argv)
 				printf("udp_echo_check: FAIL: datagram #%u "
 				       "came back altered (%zd bytes, sent "
 				       "%zu)\n", seq, r, dgram_len(seq));
+				free(d);
 				return 1;
 			}
 			if (d[seq].state != DONE)
@@ -276,5 +279,6 @@ int main(int argc, char **argv)
 	printf("udp_echo_check: OK %u datagrams, %zu bytes, crc32 %08x, "
 	       "%lu retransmitted, %lu foreign\n", n, total, crc, resent,
 	       foreign);
+	free(d);
 	return 0;
 }
