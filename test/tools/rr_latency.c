@@ -22,43 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "toolkit.h"
+
 #define RR_MAX		1000000
 
 static double rtt_us[RR_MAX];
-
-/**
- * rr_addr() - Fill a socket address from text ADDR and PORT
- * @addr:	Address text, IPv4 or IPv6
- * @port:	Port text
- * @ss:		Filled address
- * @len:	Set to the address length
- *
- * Return: 0, -1 if ADDR or PORT is not valid
- */
-static int rr_addr(const char *addr, const char *port,
-		   struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	long p = strtol(port, NULL, 10);
-
-	memset(ss, 0, sizeof(*ss));
-	if (p <= 0 || p > 65535)
-		return -1;
-	if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)p);
-		*len = sizeof(*a4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)p);
-		*len = sizeof(*a6);
-		return 0;
-	}
-	return -1;
-}
 
 /**
  * rr_nodelay() - Turn Nagle's algorithm off on socket S
@@ -103,19 +71,6 @@ static int rr_serve(const struct sockaddr_storage *ss, socklen_t len)
 }
 
 /**
- * rr_now_us() - Monotonic time in microseconds
- *
- * Return: the time
- */
-static double rr_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-/**
  * rr_cmp() - Order two doubles for qsort()
  * @a:		First
  * @b:		Second
@@ -150,14 +105,14 @@ static int rr_run(const struct sockaddr_storage *ss, socklen_t len, long n)
 	}
 	rr_nodelay(s);
 	for (i = 0; i < n; i++) {
-		double t0 = rr_now_us();
+		double t0 = now_us();
 
 		if (write(s, &c, 1) != 1 || read(s, &c, 1) != 1) {
 			printf("rr result=%s at=%ld\n",
 			       errno ? strerror(errno) : "EOF", i);
 			return 1;
 		}
-		rtt_us[i] = rr_now_us() - t0;
+		rtt_us[i] = now_us() - t0;
 		sum += rtt_us[i];
 	}
 	close(s);
@@ -190,7 +145,7 @@ int main(int argc, char **argv)
 			goto usage;
 	}
 	if (argc - optind != 2 || n < 1 || n > RR_MAX ||
-	    rr_addr(argv[optind], argv[optind + 1], &ss, &len))
+	    !(len = addr_parse(argv[optind], argv[optind + 1], &ss)))
 		goto usage;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (listen_mode)
