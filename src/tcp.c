@@ -284,36 +284,63 @@ static bool tcp_v6(const struct flow *f)
 }
 
 /**
- * tcp_wnd_to_guest() - Window to advertise: the socket's free send space
- * @f:		Flow
+ * tcp_wnd_measure() - Measure the socket's free send space
+ * @f:		Flow with a socket
  *
- * Return: window field value, already shifted by our scale if agreed
+ * SO_SNDBUF counts the kernel's overhead too: for the large segments of a
+ * bulk transfer that is a few percent, kept as a margin. When the room runs
+ * low, merd asks for EPOLLOUT (TCP_F_LOW_WND): polling a socket that is not
+ * writable marks it short of space, which is what makes the kernel grow its
+ * buffer (autotuning) once ACKs free some.
+ *
+ * Return: 0, or -1 if the socket would not say
  */
-static uint16_t tcp_wnd_to_guest(struct flow *f)
+static int tcp_wnd_measure(struct flow *f)
 {
 	int sndbuf = 0, outq = 0;
 	socklen_t sl = sizeof(sndbuf);
 	long free_bytes;
 
-	if (f->tcp.flags & TCP_F_GUEST_FIN)
-		return 0xffff;
 	if (getsockopt(f->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
-	    ioctl(f->sock, SIOCOUTQ, &outq))
-		return 0xffff;
-	/*
-	 * SO_SNDBUF counts the kernel's overhead too: for the large segments
-	 * of a bulk transfer that is a few percent, kept as a margin. When
-	 * the room runs low, merd asks for EPOLLOUT: polling a socket that
-	 * is not writable marks it short of space, which is what makes the
-	 * kernel grow its buffer (autotuning) once ACKs free some.
-	 */
+	    ioctl(f->sock, SIOCOUTQ, &outq) || sndbuf <= 0)
+		return -1;
 	free_bytes = (long)sndbuf - sndbuf / 16 - outq;
 	if (free_bytes < sndbuf / 3)
 		f->tcp.flags |= TCP_F_LOW_WND;
 	else
 		f->tcp.flags &= (uint16_t)~TCP_F_LOW_WND;
-	if (free_bytes < 0)
-		free_bytes = 0;
+	f->tcp.wnd_free = free_bytes < 0 ? 0 : (uint32_t)free_bytes;
+	f->tcp.wnd_meas = f->tcp.wnd_free;
+	f->tcp.flags |= TCP_F_WND_KNOWN;
+	return 0;
+}
+
+/**
+ * tcp_wnd_to_guest() - Window to advertise: the socket's free send space
+ * @f:		Flow
+ *
+ * Two system calls measure the free space; what merd writes to the socket
+ * afterwards is taken off the figure (tcp_data_from_guest()), which stays
+ * a lower bound, as the kernel only frees space from then on. It is
+ * measured again once merd wrote an eighth of what was free, while space
+ * is low, or when the socket says it is writable again: a flow that only
+ * downloads, or sends small requests, asks nothing per segment, the window
+ * offered stays within 7/8 of the space measured, and its right edge never
+ * moves left.
+ *
+ * Return: window field value, already shifted by our scale if agreed
+ */
+static uint16_t tcp_wnd_to_guest(struct flow *f)
+{
+	uint32_t free_bytes;
+
+	if (f->tcp.flags & TCP_F_GUEST_FIN)
+		return 0xffff;
+	if ((!(f->tcp.flags & TCP_F_WND_KNOWN) || f->tcp.flags & TCP_F_LOW_WND ||
+	     f->tcp.wnd_meas - f->tcp.wnd_free >= f->tcp.wnd_meas / 8) &&
+	    tcp_wnd_measure(f))
+		return 0xffff;
+	free_bytes = f->tcp.wnd_free;
 	if (f->tcp.flags & TCP_F_WSCALE)
 		free_bytes >>= TCP_WSCALE_OURS;
 	return (uint16_t)MIN(free_bytes, 0xffff);
@@ -730,6 +757,7 @@ static void tcp_peek_off_sync(const struct flow *f)
 static void tcp_rewind(struct flow *f)
 {
 	f->tcp.snd_nxt = f->tcp.snd_una;
+	f->tcp.flags &= (uint16_t)~TCP_F_RX_DRY;
 	tcp_peek_off_sync(f);
 	f->tcp.dup_acks = 0;
 }
@@ -758,6 +786,7 @@ static int tcp_ack_input(struct ctx *c, struct flow *f,
 	}
 	if (SEQ_GT(seg->ack, t->snd_nxt)) {	/* sent before a rewind */
 		t->snd_nxt = seg->ack;
+		t->flags &= (uint16_t)~TCP_F_RX_DRY;
 		jumped = true;
 	}
 	if (SEQ_GT(seg->ack, t->snd_una)) {
@@ -827,6 +856,7 @@ static int tcp_data_from_guest(struct ctx *c, struct flow *f,
 			  EPOLL_REF(EPOLL_TYPE_FLOW, idx));
 	}
 	t->rcv_nxt += (uint32_t)n;
+	t->wnd_free -= MIN(t->wnd_free, (uint32_t)n);
 	f->pkts_out++;
 	f->bytes_out += (uint64_t)n;
 	tcp_ack_later(f, idx);
@@ -1200,7 +1230,7 @@ static void tcp_data_to_guest(struct ctx *c, struct flow *f)
 	uint8_t *tail;
 	ssize_t n;
 
-	if (f->tcp.state != TCPS_ESTABLISHED)
+	if (f->tcp.state != TCPS_ESTABLISHED || f->tcp.flags & TCP_F_RX_DRY)
 		return;
 	for (;;) {
 		if (f->tcp.flags & TCP_F_FIN_SENT &&
@@ -1214,8 +1244,10 @@ static void tcp_data_to_guest(struct ctx *c, struct flow *f)
 		if (!room)
 			return;			/* the guest's window is full */
 		n = tcp_peek(f, tail, room, hdrs);
-		if (n == -EAGAIN)
+		if (n == -EAGAIN) {
+			f->tcp.flags |= TCP_F_RX_DRY;
 			return;
+		}
 		if (n < 0) {
 			tcp_reset_both(c, f);
 			return;
@@ -1225,8 +1257,11 @@ static void tcp_data_to_guest(struct ctx *c, struct flow *f)
 			return;
 		}
 		tcp_segments_commit(c, f, (size_t)n);
-		if ((size_t)n < room)
-			return;			/* drained until the next edge */
+		if ((size_t)n < room) {		/* drained until the next edge */
+			if (!(f->tcp.flags & TCP_F_RDHUP))
+				f->tcp.flags |= TCP_F_RX_DRY;	/* else: EOF next */
+			return;
+		}
 	}
 }
 
@@ -1259,8 +1294,10 @@ void tcp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 	}
 	if (events & (EPOLLRDHUP | EPOLLHUP))
 		t->flags |= TCP_F_RDHUP;
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		t->flags &= (uint16_t)~TCP_F_RX_DRY;
 	if (events & EPOLLOUT && t->flags & TCP_F_WANT_OUT) {
-		t->flags &= (uint16_t)~TCP_F_WANT_OUT;
+		t->flags &= (uint16_t)~(TCP_F_WANT_OUT | TCP_F_WND_KNOWN);
 		epoll_mod(c, f->sock, EPOLLIN | EPOLLRDHUP | EPOLLET,
 			  EPOLL_REF(EPOLL_TYPE_FLOW, idx));
 		tcp_ack_later(f, idx);		/* window update */

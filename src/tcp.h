@@ -37,6 +37,8 @@ enum tcp_flag {
 	TCP_F_RDHUP		= 1 << 10,	/* host peer shut its write side */
 	TCP_F_KEEPALIVE		= 1 << 11,	/* probing a silent guest */
 	TCP_F_DRAIN		= 1 << 12,	/* acked bytes to drop at batch end */
+	TCP_F_RX_DRY		= 1 << 13,	/* socket read empty: wait for EPOLLIN */
+	TCP_F_WND_KNOWN		= 1 << 14,	/* @wnd_free is a sound estimate */
 };
 
 /**
@@ -60,6 +62,9 @@ enum tcp_flag {
  * @guest_at:	When the guest last sent an acceptable segment
  * @drain:	Bytes the guest acknowledged, still at the head of the
  *		socket's receive queue until the end of the batch
+ * @wnd_free:	Free send space of the socket, bytes: measured, less what
+ *		was written since (a lower bound), valid with TCP_F_WND_KNOWN
+ * @wnd_meas:	Free send space at that measurement
  */
 struct tcp_conn {
 	uint32_t snd_una;
@@ -80,6 +85,8 @@ struct tcp_conn {
 	uint64_t idle_at;
 	uint64_t guest_at;
 	uint32_t drain;
+	uint32_t wnd_free;
+	uint32_t wnd_meas;
 };
 
 struct ctx;
