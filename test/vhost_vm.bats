@@ -39,6 +39,9 @@ tcp_xfer -t 200 -i vh-v6-down down 2001:db8:2::2 5000 64M || echo "vh-v6-down rc
 
 setup_file() {
 	world_setup || { world_dump_logs; world_teardown; return 1; }
+	make -s -C "$BATS_TEST_DIRNAME/tools" vhost_front >&2 &&
+		install -m 0755 "$BATS_TEST_DIRNAME/tools/vhost_front" "$WORLD_BIN/" ||
+		return 1
 	export SOCK=$WORLD_DIR/run/merd.sock GUEST_VHOST=1
 	merd_vm_start "$SOCK" --vhost-user || return 1
 	GUEST_TIMEOUT=600 guest_boot "$SOCK" "$GUEST1" >"$WORLD_DIR/log/guest1.out" 2>&1
@@ -98,4 +101,77 @@ guest1() {
 	tcp_check_down "$(guest1 vh-v6-down down)"
 	[ "$(kv received "$(guest1 vh-v6-down down)")" -eq 67108864 ]
 	[ "$(kv from "$(tcp_peer_line vh-v6-up)")" = 2001:db8:1::10 ]
+}
+
+# counters_now() - Make merd log its counters (SIGUSR1), wait for the line
+counters_now() {
+	local lines
+	lines=$(grep -c 'merd: counters:' "$MERD_LOG" || :)
+	kill -USR1 "$MERD_PID"
+	_wait_for 5 eval '[ "$(grep -c "merd: counters:" "$MERD_LOG")" -gt "$lines" ]'
+}
+
+# front() - Run the fake vhost-user frontend as the test user
+front() {
+	as_user "$WORLD_BIN/vhost_front" "$@"
+}
+
+@test "vhost-user: merd holds no capability and runs filtered" {
+	local st=/proc/$MERD_PID/status set
+	grep -E '^(Cap[A-Za-z]+|NoNewPrivs|Seccomp):' "$st"
+	for set in CapEff CapPrm CapBnd CapInh CapAmb; do
+		grep -Eq "^$set:[[:space:]]+0+\$" "$st"
+	done
+	grep -Eq '^Seccomp:[[:space:]]+2$' "$st"
+	grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st"
+}
+
+@test "vhost-user: a fake frontend's ARP request is answered through the virtqueues" {
+	run front "$SOCK" good
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^vhost_front: OK good: ARP reply from 9a:55:9a:55:9a:55' <<<"$output"
+}
+
+@test "vhost-user: malformed descriptor chains and rings stop that queue, merd stays up, the next frontend is served" {
+	local s n=0 before
+	counters_now
+	before=$(merd_counter "$MERD_LOG" drop_vhost_desc)
+	for s in desc-outside desc-overflow desc-wrap head-index next-index \
+		 loop chain-long indirect tx-writable avail-jump rx-readonly \
+		 ring-outside ring-misaligned; do
+		run front "$SOCK" "$s"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		grep -q "^vhost_front: OK $s: .* queue stopped" <<<"$output"
+		n=$((n + 1))
+	done
+	_pid_alive "$MERD_PID"
+	counters_now
+	[ "$(merd_counter "$MERD_LOG" drop_vhost_desc)" -eq $((before + n)) ]
+	grep -q 'vhost-user: tx queue: descriptor buffer outside guest memory; queue stopped' "$MERD_LOG"
+	grep -q 'vhost-user: tx queue: descriptor chain longer than the queue (a loop); queue stopped' "$MERD_LOG"
+	grep -q 'vhost-user: rx queue: device-readable descriptor in a receive chain; queue stopped' "$MERD_LOG"
+	run front "$SOCK" good
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "vhost-user: malformed messages and memory tables drop the connection, merd stays up, the next frontend is served" {
+	local s
+	for s in mem-beyond-file mem-wrap mem-offset mem-zero mem-fds \
+		 mem-overlap mem-count num-absurd num-huge num-zero queue-index \
+		 fd-extra payload-long payload-short unknown-request bad-version \
+		 features-unoffered kick-nofd; do
+		run front "$SOCK" "$s"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		grep -q "^vhost_front: OK $s: connection dropped" <<<"$output"
+	done
+	_pid_alive "$MERD_PID"
+	grep -q 'memory region of 0x4000000 bytes at offset 0x0, but its file has 33554432' "$MERD_LOG"
+	grep -q 'queue size 1000: not a power of two' "$MERD_LOG"
+	run front "$SOCK" good
+	echo "$output"
+	[ "$status" -eq 0 ]
 }
