@@ -175,3 +175,55 @@ front() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+# flows_active() - Print merd's flows_active (SIGUSR1); ARGS for merd-flows.py
+flows_active() {
+	"$WORLD_BIN/merd-flows.py" --pid "$MERD_PID" "$@" "$MERD_LOG"
+}
+
+# qemu_of() - Print the pid of the qemu started under PID (a guest_boot job)
+qemu_of() {
+	local p
+	for p in $(_world_tree "$1"); do
+		[[ $(cat "/proc/$p/comm" 2>/dev/null) == qemu-system* ]] && echo "$p"
+	done
+}
+
+@test "vhost-user: qemu killed mid-download: memory unmapped, flows closed, the next qemu is served" {
+	local job i n qemu closed
+	closed=$(grep -c 'guest link closed' "$MERD_LOG" || :)
+	guest_boot "$SOCK" "
+guest-dhcp >/dev/null || echo 'dhcp failed'
+tcp_xfer -t 600 -i vh-kill down $TCP_PEER $TCP_PORT 1000G" \
+		>"$WORLD_DIR/log/guest-kill.out" 2>&1 &
+	job=$!
+	for ((i = 0; i < 240; i++)); do
+		n=$(flows_active | sed -n 's/^flows_active=//p')
+		[ "${n:-0}" -ge 1 ] && break
+		sleep 0.5
+	done
+	qemu=$(qemu_of "$job")
+	echo "flows_active=$n qemu=$qemu"
+	[ "${n:-0}" -ge 1 ] && [ -n "$qemu" ]
+	grep -q 'memfd:' "/proc/$MERD_PID/maps"		# guest memory mapped
+	kill -KILL "$qemu"
+	wait "$job" || :
+	run flows_active --wait-zero 10
+	echo "$output"
+	[ "$output" = flows_active=0 ]
+	[ "$(grep -c 'guest link closed' "$MERD_LOG")" -gt "$closed" ]
+	! grep 'memfd:' "/proc/$MERD_PID/maps"		# and unmapped
+	line=$(tcp_peer_line vh-kill)
+	echo "$line"
+	[ "$(kv sent "$line")" -gt 0 ]
+	_merd_listening "$SOCK"
+
+	run guest_boot "$SOCK" '
+guest-dhcp >/dev/null || echo "dhcp failed"
+tcp_xfer -t 120 -i vh-after up 203.0.113.2 5000 16M
+tcp_xfer -t 120 -i vh-after2 down 203.0.113.2 5000 16M'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	tcp_check_up "$(grep '^vh-after up ' <<<"$output")"
+	tcp_check_down "$(grep '^vh-after2 down ' <<<"$output")"
+}
