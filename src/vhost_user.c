@@ -703,7 +703,7 @@ static int vhost_user_set_mem_table(struct ctx *c, const uint8_t *p,
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
-		const uint8_t *r = p + 8 + 32 * i;
+		const uint8_t *r = p + 8 + (size_t)32 * i;
 
 		memcpy(&d[i].gpa, r, 8);
 		memcpy(&d[i].size, r + 8, 8);
