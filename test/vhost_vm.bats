@@ -227,3 +227,42 @@ tcp_xfer -t 120 -i vh-after2 down 203.0.113.2 5000 16M'
 	tcp_check_up "$(grep '^vh-after up ' <<<"$output")"
 	tcp_check_down "$(grep '^vh-after2 down ' <<<"$output")"
 }
+
+@test "vhost-user: merd-qemu --vhost-user runs the guest with merd as its backend" {
+	[ -x "$WORLD_BIN/merd-qemu" ] || skip "merd-qemu not built (make)"
+	GUEST_VHOST= GUEST_WRAPPER="$WORLD_BIN/merd-qemu --merd $WORLD_BIN/merd --vhost-user" \
+		run guest_boot "" '
+guest-dhcp | sed "s/^/lease_/"
+tcp_xfer -t 120 -i vw-up up 203.0.113.2 5000 16M
+tcp_xfer -t 120 -i vw-down down 203.0.113.2 5000 16M'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^lease_ip=198.51.100.10$' <<<"$output"
+	tcp_check_up "$(grep '^vw-up up ' <<<"$output")"
+	tcp_check_down "$(grep '^vw-down down ' <<<"$output")"
+}
+
+@test "vhost-user: merd-qemu --vhost-user gives qemu shared memory of the -m size, a private socket, vectors=0 without KVM" {
+	local q=$WORLD_DIR/run/qemu-fake
+	cat >"$q" <<EOF
+#!/bin/bash
+echo "args: \$*" >"$q.log"
+sock=\$(sed -n 's/.*-chardev socket,id=merd0-chr,path=\([^ ]*\).*/\1/p' <<<"\$*")
+[ -S "\$sock" ] && echo "socket \$(stat -c %a "\${sock%/*}")" >>"$q.log"
+exit 7
+EOF
+	chmod 0755 "$q"
+	chown "$MERD_TEST_USER:" "$q"
+	run as_user "$WORLD_BIN/merd-qemu" --merd "$WORLD_BIN/merd" --vhost-user -- "$q" -m 512
+	echo "$output"
+	cat "$q.log"
+	[ "$status" -eq 7 ]
+	grep -q '^args: -m 512 -object memory-backend-memfd,id=merd0-mem,size=512M,share=on -machine memory-backend=merd0-mem -chardev socket,id=merd0-chr,path=[^ ]*/merd-qemu\.[A-Za-z0-9]*/vhost-user\.sock -netdev vhost-user,id=merd0,chardev=merd0-chr -device virtio-net-pci,netdev=merd0,vectors=0$' "$q.log"
+	grep -qx 'socket 700' "$q.log"
+	run as_user "$WORLD_BIN/merd-qemu" --merd "$WORLD_BIN/merd" --vhost-user -- "$q" -accel kvm -m size=2G,slots=2,maxmem=4G
+	cat "$q.log"
+	[ "$status" -eq 7 ]
+	grep -q 'memory-backend-memfd,id=merd0-mem,size=2G,share=on .* -device virtio-net-pci,netdev=merd0$' "$q.log"
+	# the socket's directory is gone with merd
+	! ls "$WORLD_DIR/home" | grep merd-qemu
+}
