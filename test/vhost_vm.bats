@@ -169,7 +169,7 @@ front() {
 		grep -q "^vhost_front: OK $s: connection dropped" <<<"$output"
 	done
 	_pid_alive "$MERD_PID"
-	grep -q 'memory region of 0x4000000 bytes at offset 0x0, but its file has 33554432' "$MERD_LOG"
+	grep -q 'memory region of 0x6000000 bytes at offset 0x0, but its file has 50331648' "$MERD_LOG"
 	grep -q 'queue size 1000: not a power of two' "$MERD_LOG"
 	run front "$SOCK" good
 	echo "$output"

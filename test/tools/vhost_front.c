@@ -7,16 +7,19 @@
  *                               backend behaved as it must (printed), 1 if
  *                               not, 2 on bad usage
  * vhost_front -l                list the scenarios
- * vhost_front relay [-i IFNAME] SOCK
+ * vhost_front relay [-i IFNAME] [-b BYTES] SOCK
  *                               create tap IFNAME (default tap0, with a
  *                               virtio-net header) in the current network
  *                               namespace and relay its frames through the
  *                               backend's virtqueues until the backend
- *                               closes the connection
+ *                               closes the connection; receive buffers of
+ *                               BYTES (default 4096: large frames span
+ *                               several, as mergeable buffers allow; at
+ *                               most RXBUF_MAX)
  *
  * Guest memory is one memfd of MEM_SIZE bytes at guest physical address 0
  * ("qemu's" address of it: UVA_BASE). Each queue has NUM entries; receive
- * buffers are RXBUF bytes, transmit slots TXSLOT bytes. The handshake is
+ * buffers are rxbuf bytes (RXBUF_MAX apart), transmit slots TXSLOT bytes. The handshake is
  * qemu 7.2's order, with REPLY_ACK, so each SET_* message is acknowledged
  * and a dropped connection is seen at once. Little-endian hosts only (as
  * the virtio 1.0 rings are), which is every host this runs on.
@@ -48,19 +51,21 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define MEM_SIZE	(32UL << 20)
+#define MEM_SIZE	(48UL << 20)
 #define UVA_BASE	0x7f0000000000ULL
 #define NUM		256
 #define RING_GPA(q)	((uint64_t)(q) * 0x10000)
 #define DESC_OFF	0
 #define AVAIL_OFF	0x4000
 #define USED_OFF	0x8000
-#define RXBUF		4096
+#define RXBUF_MAX	0x11000
 #define RXBUF_GPA	0x100000ULL
 #define TXSLOT		0x11000
-#define TXSLOT_GPA	0x400000ULL
+#define TXSLOT_GPA	0x1400000ULL
 #define HDR_LEN		12
 #define TIMEOUT_MS	3000
+
+static uint32_t rxbuf = 4096;	/* receive buffer size */
 
 enum {
 	GET_FEATURES = 1, SET_FEATURES, SET_OWNER, RESET_OWNER, SET_MEM_TABLE,
@@ -457,8 +462,8 @@ static void rx_fill(struct front *f)
 	uint16_t i;
 
 	for (i = 0; i < NUM; i++) {
-		d[i].addr = RXBUF_GPA + (uint64_t)i * RXBUF;
-		d[i].len = RXBUF;
+		d[i].addr = RXBUF_GPA + (uint64_t)i * RXBUF_MAX;
+		d[i].len = rxbuf;
 		d[i].flags = VRING_DESC_F_WRITE;
 		post(f, 0, i);
 	}
@@ -531,7 +536,7 @@ static int scenario_good(struct front *f, const char *path)
 	if (wait_used(f, 0))
 		fail("no frame in the receive queue");
 	e = used(f, 0)->ring[0];
-	b = f->mem + RXBUF_GPA + (uint64_t)e.id * RXBUF;
+	b = f->mem + RXBUF_GPA + (uint64_t)e.id * RXBUF_MAX;
 	if (e.id >= NUM || e.len < HDR_LEN + 42 || b[10] != 1 || b[11] ||
 	    b[HDR_LEN + 12] != 0x08 || b[HDR_LEN + 13] != 0x06 ||
 	    b[HDR_LEN + 21] != 2 || memcmp(b + HDR_LEN + 28, "\xc6\x33\x64\x01", 4))
@@ -815,7 +820,7 @@ static void relay_to_tap(struct front *f, int tap)
 
 	while (f->used_seen[0] != end) {
 		struct vring_used_elem e = u->ring[f->used_seen[0] % NUM];
-		const uint8_t *b = f->mem + RXBUF_GPA + (uint64_t)e.id * RXBUF;
+		const uint8_t *b = f->mem + RXBUF_GPA + (uint64_t)e.id * RXBUF_MAX;
 		uint16_t nb = (uint16_t)(b[10] | b[11] << 8), i;
 
 		if (!nb || nb > 64 || (uint16_t)(end - f->used_seen[0]) < nb)
@@ -823,7 +828,7 @@ static void relay_to_tap(struct front *f, int tap)
 		for (i = 0; i < nb; i++) {
 			e = u->ring[(f->used_seen[0] + i) % NUM];
 			iov[i].iov_base = f->mem + RXBUF_GPA +
-					  (uint64_t)e.id * RXBUF;
+					  (uint64_t)e.id * RXBUF_MAX;
 			iov[i].iov_len = e.len;
 		}
 		if (writev(tap, iov, nb) < 0 && errno != EAGAIN &&
@@ -936,10 +941,21 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 3 && !strcmp(argv[1], "relay")) {
-		if (argc == 5 && !strcmp(argv[2], "-i"))
-			return relay(argv[4], argv[3]);
-		if (argc == 3)
-			return relay(argv[2], "tap0");
+		const char *ifname = "tap0";
+		int o;
+
+		optind = 2;
+		while ((o = getopt(argc, argv, "i:b:")) != -1) {
+			if (o == 'i')
+				ifname = optarg;
+			else if (o == 'b')
+				rxbuf = (uint32_t)strtoul(optarg, NULL, 10);
+			else
+				goto usage;
+		}
+		if (argc - optind != 1 || rxbuf < 64 || rxbuf > RXBUF_MAX)
+			goto usage;
+		return relay(argv[optind], ifname);
 	}
 	if (argc != 3)
 		goto usage;
@@ -958,6 +974,6 @@ int main(int argc, char **argv)
 		return rc;
 usage:
 	fprintf(stderr, "usage: vhost_front SOCK SCENARIO | -l | "
-		"relay [-i IFNAME] SOCK\n");
+		"relay [-i IFNAME] [-b BYTES] SOCK\n");
 	return 2;
 }
