@@ -96,8 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vq.event_idx = data[1] & 1;
 	rx = !!(data[1] & 2);
 	vq.desc_uva = UVA + RINGS;
-	vq.avail_uva = vq.desc_uva + 16 * vq.num;
-	vq.used_uva = (vq.avail_uva + 6 + 2 * vq.num + 3) & ~3ULL;
+	vq.avail_uva = vq.desc_uva + 16ULL * vq.num;
+	vq.used_uva = (vq.avail_uva + 6 + 2ULL * vq.num + 3) & ~3ULL;
 	vq.addr_set = vq.started = vq.enabled = true;
 	memcpy(host + RINGS, data + 2, size - 2 < REGION - RINGS ?
 					 size - 2 : REGION - RINGS);
