@@ -6,10 +6,12 @@
 # killed mid-transfer is followed by one that is served; merd runs without
 # capabilities; malformed descriptor chains and messages from a fake
 # frontend (test/tools/vhost_front.c) stop one queue or drop one
-# connection, never merd.
+# connection, never merd; the same frontend relays a namespace's tap with
+# 64 KiB frames over 4 KiB receive buffers (mergeable buffers); the qemu
+# wrapper's --vhost-user runs a guest.
 #
-# One merd for the file. The first guest boot (setup_file) runs every
-# check and reports one line each.
+# One merd for the file (a second one for the 64 KiB frames). The first
+# guest boot (setup_file) runs every check and reports one line each.
 
 load lib/world
 load lib/guest
@@ -265,4 +267,31 @@ EOF
 	grep -q 'memory-backend-memfd,id=merd0-mem,size=2G,share=on .* -device virtio-net-pci,netdev=merd0$' "$q.log"
 	# the socket's directory is gone with merd
 	! ls "$WORLD_DIR/home" | grep merd-qemu
+}
+
+@test "vhost-user: 64 KiB frames span several 4 KiB receive buffers (mergeable), 64 MiB each way intact" {
+	local sock2=$WORLD_DIR/run/merd2.sock MERD_LOG=$WORLD_DIR/log/merd2.log
+	merd_vm_start "$sock2" --vhost-user -m 65520
+	# a namespace stands in for the guest: vhost_front relays its tap
+	# through merd's virtqueues, giving 4 KiB receive buffers
+	# shellcheck disable=SC2016 # expanded by the user's sh
+	run as_user timeout -k 5 150 unshare --user --map-root-user --net sh -c '
+		"$1" relay -i tap0 -b 4096 "$2" & r=$!
+		for i in $(seq 100); do ip link show tap0 >/dev/null 2>&1 && break; sleep 0.05; done
+		ip link set lo up
+		ip link set tap0 mtu 65520 up
+		ip addr add 198.51.100.10/24 dev tap0
+		ip route add default via 198.51.100.1
+		"$3" -t 60 -i vr-up up 203.0.113.2 5000 64M
+		"$3" -t 60 -i vr-down down 203.0.113.2 5000 64M
+		kill $r' sh "$WORLD_BIN/vhost_front" "$sock2" "$WORLD_BIN/tcp_xfer"
+	echo "$output"
+	tcp_check_up "$(grep '^vr-up up ' <<<"$output")"
+	tcp_check_down "$(grep '^vr-down down ' <<<"$output")"
+	merd_vm_stop
+	grep 'merd: counters:' "$MERD_LOG" | tail -n 1
+	[ "$(merd_counter "$MERD_LOG" drop_vhost_buf)" -eq 0 ]
+	[ "$(merd_counter "$MERD_LOG" drop_vhost_desc)" -eq 0 ]
+	# the frames were larger than one receive buffer
+	[ "$(merd_counter "$MERD_LOG" bytes_out)" -gt $(( $(merd_counter "$MERD_LOG" frames_out) * 4096 )) ]
 }
