@@ -235,7 +235,7 @@ static void vhost_user_interrupt(struct virtq *vq)
 {
 	uint64_t one = 1;
 
-	if (!vq->desc)
+	if (!virtq_ready(vq))
 		return;
 	virtq_publish(vq);
 	if (virtq_needs_interrupt(vq) && vq->call >= 0 &&
@@ -719,6 +719,8 @@ static int vhost_user_set_mem_table(struct ctx *c, const uint8_t *p,
 	for (q = 0; q < VHOST_NQ; q++) {
 		if (v->vq[q].started)
 			vhost_user_start(c, q);
+		else
+			virtq_forget_rings(&v->vq[q]);	/* old mapping */
 	}
 	return 0;
 }
@@ -749,10 +751,15 @@ static int vhost_user_set_fd(struct ctx *c, uint32_t req, uint64_t val)
 	}
 	fd = nofd ? -1 : v->fds[0];
 	v->nfds = 0;			/* the queue owns it now */
+	/* never block on what the frontend passed (a full pipe, say) */
+	if (fd >= 0 && fcntl(fd, F_SETFL, O_NONBLOCK)) {
+		err("vhost-user: eventfd: %s", strerror(errno));
+		close(fd);
+		return -EINVAL;
+	}
 	if (req == VHOST_USER_SET_VRING_KICK) {
 		vhost_user_stop(c, vq);
-		if (fcntl(fd, F_SETFL, O_NONBLOCK) ||
-		    epoll_add(c, fd, EPOLLIN,
+		if (epoll_add(c, fd, EPOLLIN,
 			      EPOLL_REF(EPOLL_TYPE_VHOST_KICK, q))) {
 			err("vhost-user: kick eventfd: %s", strerror(errno));
 			close(fd);

@@ -47,6 +47,18 @@ bool virtq_size_valid(uint64_t num)
 }
 
 /**
+ * virtq_forget_rings() - Drop the pointers to the rings (memory changed,
+ * or they were bad)
+ * @vq:		Queue
+ */
+void virtq_forget_rings(struct virtq *vq)
+{
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
+}
+
+/**
  * virtq_resolve() - Find the rings in guest memory, checked, at start
  * @vq:		Queue with size and ring addresses set
  * @mem:	Guest memory
@@ -61,9 +73,7 @@ int virtq_resolve(struct virtq *vq, const struct vmem *mem, const char **why)
 {
 	uint64_t n = vq->num;
 
-	vq->desc = NULL;
-	vq->avail = NULL;
-	vq->used = NULL;
+	virtq_forget_rings(vq);
 	if (!virtq_size_valid(n) || !vq->addr_set) {
 		*why = "size or ring addresses not set";
 		return -EINVAL;
@@ -73,11 +83,13 @@ int virtq_resolve(struct virtq *vq, const struct vmem *mem, const char **why)
 	vq->used = vmem_uva(mem, vq->used_uva, 6 + 8 * n);
 	if (!vq->desc || !vq->avail || !vq->used) {
 		*why = "ring outside guest memory";
+		virtq_forget_rings(vq);
 		return -EINVAL;
 	}
 	if ((uintptr_t)vq->desc % 16 || (uintptr_t)vq->avail % 2 ||
 	    (uintptr_t)vq->used % 4) {
 		*why = "misaligned ring";
+		virtq_forget_rings(vq);
 		return -EINVAL;
 	}
 	vq->used_idx = le16toh(__atomic_load_n(&vq->used->idx,

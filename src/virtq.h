@@ -87,6 +87,7 @@ struct virtq_buf {
 };
 
 void virtq_reset(struct virtq *vq);
+void virtq_forget_rings(struct virtq *vq);
 bool virtq_size_valid(uint64_t num);
 int virtq_resolve(struct virtq *vq, const struct vmem *mem,
 		  const char **why);
