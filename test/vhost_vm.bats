@@ -135,6 +135,14 @@ front() {
 	grep -q '^vhost_front: OK good: ARP reply from 9a:55:9a:55:9a:55' <<<"$output"
 }
 
+@test "vhost-user: interrupts to a pipe nobody reads never block merd" {
+	run front "$SOCK" call-pipe
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^vhost_front: OK call-pipe: 600 ARP replies' <<<"$output"
+	_pid_alive "$MERD_PID"
+}
+
 @test "vhost-user: malformed descriptor chains and rings stop that queue, merd stays up, the next frontend is served" {
 	local s n=0 before
 	counters_now

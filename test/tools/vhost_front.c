@@ -27,6 +27,8 @@
  * Scenarios:
  *   good              handshake, ARP request on the transmit queue, the
  *                     ARP reply must come back in a receive buffer
+ *   call-pipe         the same 600 times, interrupts going to a pipe
+ *                     that fills: merd must not block on it
  *   desc-outside ...  a bad transmit chain (see scenario table): the
  *                     backend must stop the queue, signal its error
  *                     eventfd, and neither crash nor use the chain
@@ -64,6 +66,7 @@
 #define TXSLOT_GPA	0x1400000ULL
 #define HDR_LEN		12
 #define TIMEOUT_MS	3000
+#define CALL_PIPE_ROUNDS 600
 
 static uint32_t rxbuf = 4096;	/* receive buffer size */
 
@@ -549,6 +552,47 @@ static int scenario_good(struct front *f, const char *path)
 }
 
 /**
+ * scenario_call_pipe() - Interrupts go to a pipe nobody reads: merd must
+ * not block on it
+ * @f:		Frontend
+ * @path:	Socket path
+ *
+ * Both queues' call "eventfd" is a pipe of 4096 bytes, full after 512
+ * interrupts; CALL_PIPE_ROUNDS ARP exchanges ask for about twice that.
+ *
+ * Return: 0 (printed), exits 1 on failure
+ */
+static int scenario_call_pipe(struct front *f, const char *path)
+{
+	int p[2], i;
+
+	front_connect(f, path);
+	if (pipe2(p, O_CLOEXEC) || fcntl(p[1], F_SETPIPE_SZ, 4096) < 0)
+		fail("pipe");
+	f->call[0] = f->call[1] = p[1];
+	front_features(f, F_VERSION_1 | F_MRG_RXBUF | F_PROTOCOL);
+	if (front_mem(f, MEM_SIZE, 0) ||
+	    front_queue(f, 0, UVA_BASE + RING_GPA(0)) ||
+	    front_queue(f, 1, UVA_BASE + RING_GPA(1)))
+		fail("queue set-up");
+	rx_fill(f);
+	desc(f, 1)[0] = (struct vring_desc){
+		.addr = TXSLOT_GPA, .len = arp_request(f->mem + TXSLOT_GPA) };
+	for (i = 0; i < CALL_PIPE_ROUNDS; i++) {
+		post(f, 1, 0);
+		kick(f, 1);
+		if (wait_used(f, 1) || wait_used(f, 0))
+			fail("no ARP reply: merd blocked on its interrupt pipe?");
+		f->used_seen[1]++;
+		post(f, 0, (uint16_t)used(f, 0)->ring[f->used_seen[0]++ % NUM].id);
+		kick(f, 0);
+	}
+	printf("vhost_front: OK call-pipe: %d ARP replies with interrupts "
+	       "going to a full pipe\n", i);
+	return 0;
+}
+
+/**
  * bad_tx_chain() - Write the transmit chain of a descriptor scenario
  * @f:		Frontend, set up, receive buffers given
  * @name:	Scenario
@@ -769,7 +813,7 @@ static int scenario_msg(struct front *f, const char *path, const char *name)
 }
 
 static const char *const scenarios[] = {
-	"good",
+	"good", "call-pipe",
 	/* bad descriptors or rings: the queue stops */
 	"desc-outside", "desc-overflow", "desc-wrap", "head-index",
 	"next-index", "loop", "chain-long", "indirect", "tx-writable",
@@ -965,6 +1009,8 @@ int main(int argc, char **argv)
 		goto usage;
 	if (!strcmp(argv[2], "good"))
 		return scenario_good(&f, argv[1]);
+	if (!strcmp(argv[2], "call-pipe"))
+		return scenario_call_pipe(&f, argv[1]);
 	rc = scenario_desc(&f, argv[1], argv[2]);
 	if (rc != 1)
 		return rc;
