@@ -86,6 +86,10 @@ static void make_avail(uint16_t idx, uint16_t head)
 	a->idx = (uint16_t)(idx + 1);
 }
 
+/**
+ * gpa_ranges_checked_whole() - Guest addresses become pointers only when
+ * the whole range lies in the region, overflow included
+ */
 static void gpa_ranges_checked_whole(void)
 {
 	CHECK(vmem_gpa(&mem, GPA, 1) == host);
@@ -101,6 +105,10 @@ static void gpa_ranges_checked_whole(void)
 	CHECK(vmem_uva(&mem, GPA + 4, 4) == NULL);
 }
 
+/**
+ * bad_tables_refused() - Regions beyond their file, overlapping, empty
+ * or wrapping are refused; a good one maps and unmaps
+ */
 static void bad_tables_refused(void)
 {
 	struct vmem m2 = { 0 };
@@ -131,6 +139,10 @@ static void bad_tables_refused(void)
 	close(fd);
 }
 
+/**
+ * sizes_and_rings_checked() - Queue sizes are powers of two up to 32768;
+ * rings outside memory or misaligned are refused
+ */
 static void sizes_and_rings_checked(void)
 {
 	struct virtq vq;
@@ -150,6 +162,10 @@ static void sizes_and_rings_checked(void)
 	CHECK_STR(why, "misaligned ring");
 }
 
+/**
+ * chain_walked_in_bounds() - A two-descriptor chain is walked to its end,
+ * each buffer where the guest put it, and returned used
+ */
 static void chain_walked_in_bounds(void)
 {
 	struct virtq vq;
@@ -212,6 +228,10 @@ static const char *walk_error(uint16_t head)
 	return rc ? why : NULL;
 }
 
+/**
+ * bad_chains_reported() - Each kind of bad chain is reported with its
+ * reason, never walked past
+ */
 static void bad_chains_reported(void)
 {
 	struct virtq vq;
@@ -241,6 +261,10 @@ static void bad_chains_reported(void)
 	CHECK(walk_error(0) == NULL);
 }
 
+/**
+ * avail_index_jump_refused() - An available index more than the queue
+ * size ahead is refused
+ */
 static void avail_index_jump_refused(void)
 {
 	struct virtq vq;
@@ -253,6 +277,10 @@ static void avail_index_jump_refused(void)
 	CHECK_STR(why, "available index ahead by more than the queue size");
 }
 
+/**
+ * interrupts_as_the_guest_asks() - The no-interrupt flag and the event
+ * index are honoured; avail_event asks for the next kick
+ */
 static void interrupts_as_the_guest_asks(void)
 {
 	struct vring_avail *a = (struct vring_avail *)(host + AVAIL);
@@ -283,6 +311,11 @@ static void interrupts_as_the_guest_asks(void)
 	CHECK_EQ(*(uint16_t *)&((struct vring_used *)(host + USED))->ring[NUM], 5);
 }
 
+/**
+ * main() - Map the region, run every test
+ *
+ * Return: 0 if every test passed, 1 otherwise
+ */
 int main(void)
 {
 	if (setup_mem()) {
