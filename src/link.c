@@ -56,6 +56,7 @@
 #include "ip.h"
 #include "pcap.h"
 #include "util.h"
+#include "vhost_net.h"
 #include "vhost_user.h"
 
 /**
@@ -530,7 +531,7 @@ static void link_tx_flush_vhost(struct ctx *c)
 		int rc;
 
 		link_vnet_hdr(l, f, flen, &vh);
-		rc = vhost_user_tx_frame(c, &vh, f, flen);
+		rc = vhost_net_tx_frame(c, &vh, f, flen);
 		if (rc == -EAGAIN) {
 			l->tx_blocked = true;
 			break;
@@ -540,7 +541,7 @@ static void link_tx_flush_vhost(struct ctx *c)
 						      : CNT_drop_no_guest);
 		l->tx_done += 4 + flen;
 	}
-	vhost_user_tx_done(c);
+	vhost_net_tx_done(c);
 }
 
 /**

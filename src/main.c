@@ -36,6 +36,7 @@
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
+#include "vhost_net.h"
 #include "vhost_user.h"
 
 #define EPOLL_EVENTS	64
@@ -237,7 +238,7 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 		raw_event(c, EPOLL_REF_IDX(ref));
 		break;
 	case EPOLL_TYPE_VHOST_KICK:
-		vhost_user_kick(c, EPOLL_REF_IDX(ref));
+		vhost_net_kick(c, EPOLL_REF_IDX(ref));
 		break;
 	case EPOLL_TYPE_NS_WATCH:
 		if (ns_gone((int)EPOLL_REF_IDX(ref), c->conf.netns)) {

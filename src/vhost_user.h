@@ -15,6 +15,7 @@
 #define VHOST_RXQ		0	/* toward the guest */
 #define VHOST_TXQ		1	/* from the guest */
 #define VHOST_NQ		2
+#define VHOST_BIT(n)		(1ULL << (n))	/* a feature bit */
 
 /**
  * struct vhost_user - State of the vhost-user connection and the device
@@ -44,15 +45,10 @@ struct vhost_user {
 };
 
 struct ctx;
-struct virtio_net_hdr;
 
 int vhost_user_init(struct ctx *c);
 void vhost_user_attach(struct ctx *c);
 void vhost_user_detach(struct ctx *c);
 void vhost_user_event(struct ctx *c);
-void vhost_user_kick(struct ctx *c, unsigned int q);
-int vhost_user_tx_frame(struct ctx *c, const struct virtio_net_hdr *vh,
-			const uint8_t *f, size_t len);
-void vhost_user_tx_done(struct ctx *c);
 
 #endif /* MERD_VHOST_USER_H */
