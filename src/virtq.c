@@ -95,6 +95,7 @@ int virtq_resolve(struct virtq *vq, const struct vmem *mem, const char **why)
 	vq->used_idx = le16toh(__atomic_load_n(&vq->used->idx,
 					       __ATOMIC_ACQUIRE));
 	vq->signalled = vq->used_idx;
+	vq->avail_shadow = vq->last_avail;
 	return 0;
 }
 
@@ -142,14 +143,20 @@ bool virtq_empty(const struct virtq *vq)
  */
 int virtq_pop(struct virtq *vq, uint16_t *head, const char **why)
 {
-	uint16_t idx = virtq_avail_idx(vq), h;
 	const volatile uint16_t *ring = vq->avail->ring;
+	uint16_t h;
 
-	if (idx == vq->last_avail)
-		return -EAGAIN;
-	if ((uint16_t)(idx - vq->last_avail) > vq->num) {
-		*why = "available index ahead by more than the queue size";
-		return -EINVAL;
+	if (vq->avail_shadow == vq->last_avail) {
+		uint16_t idx = virtq_avail_idx(vq);
+
+		if ((uint16_t)(idx - vq->last_avail) > vq->num) {
+			*why = "available index ahead by more than the queue "
+			       "size";
+			return -EINVAL;
+		}
+		vq->avail_shadow = idx;
+		if (idx == vq->last_avail)
+			return -EAGAIN;
 	}
 	h = le16toh(ring[vq->last_avail & (vq->num - 1)]);
 	if (h >= vq->num) {

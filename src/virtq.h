@@ -18,6 +18,8 @@ struct vring_used;
  * struct virtq - One split virtqueue, as the device sees it
  * @num:	Size (power of two), 0 until set
  * @last_avail:	Index of the next available entry to take
+ * @avail_shadow: The guest's available index when last read: entries up
+ *		to it are taken without reading its (shared) cache line again
  * @used_idx:	Index of the next used entry to write (published as used->idx
  *		by virtq_publish())
  * @signalled:	Used index when the guest was last interrupted
@@ -40,6 +42,7 @@ struct vring_used;
 struct virtq {
 	uint32_t num;
 	uint16_t last_avail;
+	uint16_t avail_shadow;
 	uint16_t used_idx;
 	uint16_t signalled;
 	uint64_t desc_uva;
