@@ -144,7 +144,7 @@ unit-asan: $(UNIT_ASAN_BINS)
 # on the first crash (left in build/fuzz/crashes/).
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 60
-FUZZ_TARGETS	:= eth link conf ctl
+FUZZ_TARGETS	:= eth link conf ctl virtq
 FUZZ_SAN	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 		   -fno-sanitize-recover=undefined
 FUZZ_BASE	:= -std=gnu11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc \
@@ -156,6 +156,7 @@ FUZZ_MAX_LEN_eth  := 8192
 FUZZ_MAX_LEN_link := 16384
 FUZZ_MAX_LEN_conf := 1024
 FUZZ_MAX_LEN_ctl  := 8192
+FUZZ_MAX_LEN_virtq := 8192
 
 build/fuzz/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)

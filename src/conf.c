@@ -34,7 +34,7 @@ enum {
 	OPT_DNS_FORWARD, OPT_MAP_HOST_LO, OPT_EXIT_FD,
 	OPT_CTL, OPT_TCP_TIMEOUT,
 	OPT_TCP_SYN_TIMEOUT, OPT_TCP_FIN_TIMEOUT,
-	OPT_RAW, OPT_RUNAS,
+	OPT_RAW, OPT_RUNAS, OPT_VHOST_USER,
 };
 
 static const char conf_usage[] =
@@ -46,6 +46,10 @@ static const char conf_usage[] =
 "                         (default $XDG_RUNTIME_DIR/merd.socket or\n"
 "                         /tmp/merd-UID.socket)\n"
 "  -F, --fd N             use the already connected socket N instead\n"
+"      --vhost-user       be the vhost-user backend of one virtio-net device\n"
+"                         on that socket (qemu: -chardev socket,path=PATH\n"
+"                         -netdev vhost-user; guest RAM shared, e.g.\n"
+"                         -object memory-backend-memfd,share=on; see merd(1))\n"
 "  -1, --one-off          exit once the guest disconnects\n"
 "      --ns               run CMD (default $SHELL) in a new user and network\n"
 "                         namespace with a tap device served by merd\n"
@@ -137,6 +141,7 @@ static const struct option conf_options[] = {
 	{ "socket",	required_argument,	NULL, 's' },
 	{ "fd",		required_argument,	NULL, 'F' },
 	{ "one-off",	no_argument,		NULL, '1' },
+	{ "vhost-user",	no_argument,		NULL, OPT_VHOST_USER },
 	{ "ns",		no_argument,		NULL, OPT_NS },
 	{ "netns",	required_argument,	NULL, OPT_NETNS },
 	{ "no-config",	no_argument,		NULL, OPT_NO_CONFIG },
@@ -383,6 +388,7 @@ int conf_option(struct conf *conf, int opt, const char *arg)
 		conf->link_fd = (int)v;
 		return 0;
 	case '1': conf->one_off = true; return 0;
+	case OPT_VHOST_USER: conf->vhost_user = true; return 0;
 	case OPT_NS: conf->mode = MODE_NS; return 0;
 	case OPT_NETNS:
 		conf->mode = MODE_NS;
@@ -537,6 +543,10 @@ int conf_parse(struct conf *conf, int argc, char **argv)
 	    (conf->fwd_out.n || conf->fwd_out.autos || conf->fwd.autos)) {
 		err("%s needs namespace mode (--ns or --netns)",
 		    conf->fwd.autos ? "auto" : "-T/-U");
+		return -EINVAL;
+	}
+	if (conf->mode == MODE_NS && conf->vhost_user) {
+		err("--vhost-user is for VM mode, not with --ns or --netns");
 		return -EINVAL;
 	}
 	if (conf->mode == MODE_NS && conf->netns[0]) {

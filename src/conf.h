@@ -53,6 +53,7 @@ struct conf_dns6 {
  * @sock_path:	VM mode: UNIX socket path to listen on
  * @link_fd:	Already connected guest socket (--fd), or -1
  * @one_off:	Exit once the guest disconnects
+ * @vhost_user:	VM mode: be qemu's vhost-user backend on the socket
  * @foreground:	Do not detach
  * @cmd:	Namespace mode: command to run inside, NULL-terminated
  * @v4:		IPv4 enabled
@@ -111,6 +112,7 @@ struct conf {
 	char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int link_fd;
 	bool one_off;
+	bool vhost_user;
 	bool foreground;
 	char **cmd;
 	bool v4;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* link.c - The guest link: framing, batched reads and writes of frames
  *
- * Three kinds of link carry the guest's Ethernet frames:
+ * Four kinds of link carry the guest's Ethernet frames:
  * - qemu's stream netdev on a UNIX socket merd listens on (VM mode): each
  *   frame follows a 4-byte big-endian length;
  * - the same framing on a socket inherited from a launcher (--fd);
+ * - vhost-user (--vhost-user): the socket carries qemu's control messages,
+ *   frames go through virtqueues in the guest's memory (vhost_user.c);
  * - a tap device in the guest's network namespace: one frame per read()
  *   and write(), after a virtio-net header if the tap has one
  *   (IFF_VNET_HDR, as namespace mode creates it).
@@ -54,6 +56,8 @@
 #include "ip.h"
 #include "pcap.h"
 #include "util.h"
+#include "vhost_net.h"
+#include "vhost_user.h"
 
 /**
  * link_init() - Allocate the link's buffers, once
@@ -72,7 +76,7 @@ int link_init(struct ctx *c)
 	l->tx = malloc(LINK_TX_BUF);
 	if (!l->rx || !l->tx)
 		return -ENOMEM;
-	return 0;
+	return c->conf.vhost_user ? vhost_user_init(c) : 0;
 }
 
 /**
@@ -114,7 +118,7 @@ void link_accept(struct ctx *c)
 		close(fd);
 		return;
 	}
-	if (!link_attach(c, fd, LINK_STREAM))
+	if (!link_attach(c, fd, c->conf.vhost_user ? LINK_VHOST : LINK_STREAM))
 		info("guest connected");
 }
 
@@ -197,6 +201,8 @@ int link_attach(struct ctx *c, int fd, enum link_type type)
 		link_tap_offload(l, fd);
 		link_tap_mac(c, fd);
 	}
+	if (type == LINK_VHOST)
+		vhost_user_attach(c);
 	return 0;
 }
 
@@ -214,6 +220,8 @@ void link_detach(struct ctx *c, const char *why)
 	if (l->type == LINK_NONE)
 		return;
 	info("guest link closed: %s", why);
+	if (l->type == LINK_VHOST)
+		vhost_user_detach(c);
 	close(l->fd);
 	l->fd = -1;
 	l->type = LINK_NONE;
@@ -300,6 +308,10 @@ void link_rx(struct ctx *c)
 	struct link *l = &c->link;
 	int i;
 
+	if (l->type == LINK_VHOST) {
+		vhost_user_event(c);	/* control messages; frames: kicks */
+		return;
+	}
 	for (i = 0; i < LINK_RX_BUDGET && l->type != LINK_NONE; i++) {
 		ssize_t n, used;
 
@@ -501,6 +513,38 @@ static void link_tx_flush_tap(struct ctx *c)
 }
 
 /**
+ * link_tx_flush_vhost() - Copy queued frames into the guest's receive queue
+ * @c:		Execution context
+ *
+ * Frames wait in the queue while the guest has no buffer free (its next
+ * kick of the receive queue clears @tx_blocked); those the device cannot
+ * take at all are dropped and counted.
+ */
+static void link_tx_flush_vhost(struct ctx *c)
+{
+	struct link *l = &c->link;
+	struct virtio_net_hdr vh;
+
+	while (l->tx_done < l->tx_len) {
+		uint32_t flen = rd32(l->tx + l->tx_done);
+		const uint8_t *f = l->tx + l->tx_done + 4;
+		int rc;
+
+		link_vnet_hdr(l, f, flen, &vh);
+		rc = vhost_net_tx_frame(c, &vh, f, flen);
+		if (rc == -EAGAIN) {
+			l->tx_blocked = true;
+			break;
+		}
+		if (rc)
+			count_drop(c, rc == -EMSGSIZE ? CNT_drop_vhost_buf
+						      : CNT_drop_no_guest);
+		l->tx_done += 4 + flen;
+	}
+	vhost_net_tx_done(c);
+}
+
+/**
  * link_tx_flush() - Write the transmit queue to the guest, as far as it goes
  * @c:		Execution context
  */
@@ -514,6 +558,8 @@ void link_tx_flush(struct ctx *c)
 
 	if (l->type == LINK_TAP) {
 		link_tx_flush_tap(c);
+	} else if (l->type == LINK_VHOST) {
+		link_tx_flush_vhost(c);
 	} else {
 		while (l->tx_done < l->tx_len) {
 			n = send(l->fd, l->tx + l->tx_done,

@@ -17,6 +17,7 @@ enum link_type {
 	LINK_NONE,
 	LINK_STREAM,		/* 4-byte big-endian length, then the frame */
 	LINK_TAP,		/* one frame per read() and write() */
+	LINK_VHOST,		/* vhost-user: virtqueues in guest memory */
 };
 
 /**
@@ -35,6 +36,7 @@ enum link_type {
  *		pseudo-header sum) for the guest's kernel, which trusts them,
  *		and the guest's kernel may send frames without checksums
  * @rx_csum_partial: The frame being handled has no transport checksum
+ * @vhost:	vhost-user state (--vhost-user), NULL otherwise
  */
 struct link {
 	enum link_type type;
@@ -49,9 +51,11 @@ struct link {
 	bool vnet_hdr;
 	bool csum_offload;
 	bool rx_csum_partial;
+	struct vhost_user *vhost;
 };
 
 struct ctx;
+struct vhost_user;
 
 int link_init(struct ctx *c);
 int link_listen(struct ctx *c, const char *path);

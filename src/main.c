@@ -36,6 +36,8 @@
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
+#include "vhost_net.h"
+#include "vhost_user.h"
 
 #define EPOLL_EVENTS	64
 
@@ -234,6 +236,9 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 		break;
 	case EPOLL_TYPE_RAW:
 		raw_event(c, EPOLL_REF_IDX(ref));
+		break;
+	case EPOLL_TYPE_VHOST_KICK:
+		vhost_net_kick(c, EPOLL_REF_IDX(ref));
 		break;
 	case EPOLL_TYPE_NS_WATCH:
 		if (ns_gone((int)EPOLL_REF_IDX(ref), c->conf.netns)) {
@@ -435,7 +440,8 @@ static int main_setup(struct ctx *c)
 	if (c->conf.mode == MODE_NS)
 		return main_ns_start(c);
 	if (c->conf.link_fd >= 0)
-		return link_attach(c, c->conf.link_fd, LINK_STREAM);
+		return link_attach(c, c->conf.link_fd, c->conf.vhost_user ?
+				   LINK_VHOST : LINK_STREAM);
 	return link_listen(c, c->conf.sock_path);
 }
 

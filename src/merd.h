@@ -33,6 +33,7 @@
 	X(drop_icmp_short) X(drop_icmp_type) X(drop_icmp_csum) X(drop_flow_full)		\
 	X(drop_sock_err) X(drop_tx_full) X(drop_no_guest)		\
 	X(drop_icmp_noperm) X(drop_raw_bad) X(raw_unmatched)		\
+	X(drop_vhost_desc) X(drop_vhost_buf)				\
 	X(ignored) X(flows_created) X(flows_expired) X(flows_evicted)
 
 enum counter {
@@ -62,6 +63,7 @@ enum epoll_type {
 	EPOLL_TYPE_RAW,
 	EPOLL_TYPE_API_LISTEN,	/* slirp4netns --api-socket */
 	EPOLL_TYPE_API,
+	EPOLL_TYPE_VHOST_KICK,	/* vhost-user kick eventfd, by queue */
 };
 
 #define EPOLL_REF(type, idx)	((uint64_t)(type) << 32 | (uint32_t)(idx))

@@ -15,6 +15,17 @@
  * inherited socket only once, exits by itself; the wrapper waits for it
  * (and terminates it after a grace period) and exits with qemu's status.
  * SIGTERM, SIGINT and SIGHUP sent to the wrapper are passed to qemu.
+ *
+ * With --vhost-user, merd is the vhost-user backend instead, on a socket
+ * in a directory only the user can enter (made, then removed, by the
+ * wrapper: qemu 7.2 passes file descriptors only on a chardev it connected
+ * by path, not on an inherited socket), with --one-off; qemu connects to
+ * it (-chardev socket,path=... -netdev vhost-user): frames then go through the
+ * guest's virtqueues in shared memory, so guest RAM becomes a shared memfd
+ * of the -m size (-object memory-backend-memfd,share=on -machine
+ * memory-backend=...). Unless the command line asks for KVM, the device
+ * gets vectors=0: under TCG, qemu 7.2 crashes in msix_set_vector_notifiers
+ * when the guest's driver starts a vhost-user device with MSI-X.
  */
 
 #include <errno.h>
@@ -26,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +52,9 @@
  * @device:	qemu device model and options, or "none"
  * @id:		netdev id given to qemu
  * @legacy:	1: force -netdev socket, 0: force -netdev stream, -1: detect
+ * @vhost_user:	merd is a vhost-user backend (--vhost-user)
+ * @dir:	--vhost-user: private directory of the socket
+ * @sock:	--vhost-user: socket path
  * @merd_argv:	options passed on to merd, NULL-terminated
  * @merd_argc:	number of them
  * @qemu_argv:	qemu binary and its arguments, from argv
@@ -50,6 +65,9 @@ struct mq_conf {
 	const char *device;
 	const char *id;
 	int legacy;
+	bool vhost_user;
+	char dir[256];
+	char sock[300];
 	const char *merd_argv[MQ_MAX_ARGS];
 	int merd_argc;
 	char **qemu_argv;
@@ -76,6 +94,11 @@ static void mq_usage(FILE *f)
 		"  --id ID           netdev id (default merd0)\n"
 		"  --legacy          use -netdev socket,fd=N (qemu before 7.2)\n"
 		"  --stream          use -netdev stream,addr.type=fd (qemu 7.2+)\n"
+		"  --vhost-user      merd as vhost-user backend: guest RAM becomes a\n"
+		"                    shared memfd of the -m size, the netdev\n"
+		"                    vhost-user on a socket chardev; the device gets\n"
+		"                    vectors=0 unless KVM is asked for (qemu 7.2\n"
+		"                    under TCG crashes with MSI-X and vhost-user)\n"
 		"  -h, --help        this text\n"
 		"Without --legacy or --stream, QEMU -version decides.\n"
 		"Every other option before \"--\" goes to merd, e.g. -t 2222:22.\n"
@@ -109,6 +132,8 @@ static int mq_parse(int argc, char **argv, struct mq_conf *mq)
 			mq->legacy = 1;
 		} else if (strcmp(a, "--stream") == 0) {
 			mq->legacy = 0;
+		} else if (strcmp(a, "--vhost-user") == 0) {
+			mq->vhost_user = true;
 		} else if (strcmp(a, "--merd") == 0 || strcmp(a, "--device") == 0 ||
 			   strcmp(a, "--id") == 0) {
 			if (!has_value) {
@@ -215,8 +240,15 @@ static pid_t mq_spawn_merd(struct mq_conf *mq, int link_fd, int ready_fd)
 	snprintf(ready_arg, sizeof(ready_arg), "%d", ready_fd);
 	argv[argc++] = mq->merd;
 	argv[argc++] = "-f";
-	argv[argc++] = "-F";
-	argv[argc++] = link_arg;
+	if (mq->vhost_user) {
+		argv[argc++] = "--vhost-user";
+		argv[argc++] = "--one-off";
+		argv[argc++] = "-s";
+		argv[argc++] = mq->sock;
+	} else {
+		argv[argc++] = "-F";
+		argv[argc++] = link_arg;
+	}
 	argv[argc++] = "--ready-fd";
 	argv[argc++] = ready_arg;
 	for (i = 0; i < mq->merd_argc; i++)
@@ -257,6 +289,115 @@ static bool mq_wait_ready(int ready_fd)
 }
 
 /**
+ * mq_mem_size() - The guest RAM size qemu is given, for the memory backend
+ * @mq:		Configuration
+ * @buf:	Set to the size, with a unit ("1G", "256M"; qemu's default
+ *		128M without -m)
+ * @len:	Size of @buf
+ */
+static void mq_mem_size(const struct mq_conf *mq, char *buf, size_t len)
+{
+	const char *v = NULL, *end;
+	size_t n;
+	int i;
+
+	for (i = 1; i + 1 < mq->qemu_argc; i++) {
+		if (strcmp(mq->qemu_argv[i], "-m") == 0 ||
+		    strcmp(mq->qemu_argv[i], "--m") == 0)
+			v = mq->qemu_argv[i + 1];
+	}
+	if (!v) {
+		snprintf(buf, len, "128M");
+		return;
+	}
+	if (strncmp(v, "size=", 5) == 0)
+		v += 5;
+	end = strchr(v, ',');
+	n = end ? (size_t)(end - v) : strlen(v);
+	/* a bare number is MiB to -m, bytes to memory-backend-memfd */
+	snprintf(buf, len, "%.*s%s", (int)n, v,
+		 n && v[n - 1] >= '0' && v[n - 1] <= '9' ? "M" : "");
+}
+
+/**
+ * mq_wants_kvm() - Tell whether qemu's command line asks for KVM
+ * @mq:		Configuration
+ *
+ * Return: true for -enable-kvm, or kvm in -accel or -machine
+ */
+static bool mq_wants_kvm(const struct mq_conf *mq)
+{
+	int i;
+
+	for (i = 1; i < mq->qemu_argc; i++) {
+		const char *a = mq->qemu_argv[i];
+
+		if (strcmp(a, "-enable-kvm") == 0)
+			return true;
+		if (i + 1 < mq->qemu_argc && strstr(mq->qemu_argv[i + 1], "kvm") &&
+		    (strcmp(a, "-accel") == 0 || strcmp(a, "-machine") == 0 ||
+		     strcmp(a, "-M") == 0))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * struct mq_net - The network arguments added to qemu's
+ * @netdev:	-netdev value
+ * @device:	-device value
+ * @chardev:	-chardev value (vhost-user)
+ * @memobj:	-object value for the shared memory backend (vhost-user)
+ * @machine:	-machine value naming it (vhost-user)
+ */
+struct mq_net {
+	char netdev[256];
+	char device[1024];
+	char chardev[512];
+	char memobj[256];
+	char machine[256];
+};
+
+/**
+ * mq_net_args() - Build the network arguments for qemu
+ * @mq:		Configuration
+ * @link_fd:	qemu's end of the socket pair
+ * @n:		Arguments to fill
+ */
+static void mq_net_args(struct mq_conf *mq, int link_fd, struct mq_net *n)
+{
+	char size[64];
+
+	snprintf(n->device, sizeof(n->device), "%s,netdev=%s", mq->device,
+		 mq->id);
+	if (mq->vhost_user) {
+		mq_mem_size(mq, size, sizeof(size));
+		snprintf(n->chardev, sizeof(n->chardev), "socket,id=%s-chr,path=%s",
+			 mq->id, mq->sock);
+		snprintf(n->netdev, sizeof(n->netdev),
+			 "vhost-user,id=%s,chardev=%s-chr", mq->id, mq->id);
+		snprintf(n->memobj, sizeof(n->memobj),
+			 "memory-backend-memfd,id=%s-mem,size=%s,share=on",
+			 mq->id, size);
+		snprintf(n->machine, sizeof(n->machine), "memory-backend=%s-mem",
+			 mq->id);
+		if (!mq_wants_kvm(mq))
+			snprintf(n->device, sizeof(n->device),
+				 "%s,netdev=%s,vectors=0", mq->device, mq->id);
+		return;
+	}
+	if (mq->legacy < 0)
+		mq->legacy = mq_qemu_legacy(mq->qemu_argv[0]);
+	if (mq->legacy)
+		snprintf(n->netdev, sizeof(n->netdev), "socket,id=%s,fd=%d",
+			 mq->id, link_fd);
+	else
+		snprintf(n->netdev, sizeof(n->netdev),
+			 "stream,id=%s,server=off,addr.type=fd,addr.str=%d",
+			 mq->id, link_fd);
+}
+
+/**
  * mq_spawn_qemu() - Start qemu on the other end of the link
  * @mq:		Configuration
  * @link_fd:	qemu's end of the socket pair
@@ -265,32 +406,30 @@ static bool mq_wait_ready(int ready_fd)
  */
 static pid_t mq_spawn_qemu(struct mq_conf *mq, int link_fd)
 {
-	char netdev[256], device[1024];
+	static struct mq_net n;
 	char **argv;
 	int argc = 0, i;
 	pid_t pid;
 
-	if (mq->legacy < 0)
-		mq->legacy = mq_qemu_legacy(mq->qemu_argv[0]);
-	if (mq->legacy)
-		snprintf(netdev, sizeof(netdev), "socket,id=%s,fd=%d", mq->id,
-			 link_fd);
-	else
-		snprintf(netdev, sizeof(netdev),
-			 "stream,id=%s,server=off,addr.type=fd,addr.str=%d",
-			 mq->id, link_fd);
-	snprintf(device, sizeof(device), "%s,netdev=%s", mq->device, mq->id);
-
-	argv = calloc((size_t)mq->qemu_argc + 5, sizeof(*argv));
+	mq_net_args(mq, link_fd, &n);
+	argv = calloc((size_t)mq->qemu_argc + 11, sizeof(*argv));
 	if (!argv)
 		return -1;
 	for (i = 0; i < mq->qemu_argc; i++)
 		argv[argc++] = mq->qemu_argv[i];
+	if (mq->vhost_user) {
+		argv[argc++] = "-object";
+		argv[argc++] = n.memobj;
+		argv[argc++] = "-machine";
+		argv[argc++] = n.machine;
+		argv[argc++] = "-chardev";
+		argv[argc++] = n.chardev;
+	}
 	argv[argc++] = "-netdev";
-	argv[argc++] = netdev;
+	argv[argc++] = n.netdev;
 	if (strcmp(mq->device, "none") != 0) {
 		argv[argc++] = "-device";
-		argv[argc++] = device;
+		argv[argc++] = n.device;
 	}
 
 	pid = fork();
@@ -391,6 +530,51 @@ static void mq_signals(void)
 }
 
 /**
+ * mq_sock_dir() - --vhost-user: make the private directory of merd's socket
+ * @mq:		Configuration, @dir and @sock set
+ *
+ * In $XDG_RUNTIME_DIR, else $TMPDIR, else /tmp; mode 0700.
+ *
+ * Return: 0, -1 with a message on error
+ */
+static int mq_sock_dir(struct mq_conf *mq)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+
+	if (!base || !*base)
+		base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/tmp";
+	if (snprintf(mq->dir, sizeof(mq->dir), "%s/merd-qemu.XXXXXX", base) >=
+	    (int)sizeof(mq->dir) || !mkdtemp(mq->dir)) {
+		fprintf(stderr, "merd-qemu: cannot make a directory in %s: %s\n",
+			base, strerror(errno));
+		return -1;
+	}
+	snprintf(mq->sock, sizeof(mq->sock), "%s/vhost-user.sock", mq->dir);
+	if (strlen(mq->sock) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		fprintf(stderr, "merd-qemu: socket path %s too long\n",
+			mq->sock);
+		rmdir(mq->dir);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * mq_sock_dir_remove() - Remove the socket's directory, and the socket if
+ * merd left it
+ * @mq:		Configuration
+ */
+static void mq_sock_dir_remove(const struct mq_conf *mq)
+{
+	if (!mq->vhost_user)
+		return;
+	unlink(mq->sock);
+	rmdir(mq->dir);
+}
+
+/**
  * main() - Start merd, then qemu; wait for qemu, then for merd
  * @argc:	Argument count
  * @argv:	Arguments
@@ -411,6 +595,8 @@ int main(int argc, char **argv)
 		perror("merd-qemu: socketpair");
 		return 1;
 	}
+	if (mq.vhost_user && mq_sock_dir(&mq))
+		return 1;
 	merd = mq_spawn_merd(&mq, link[0], ready[1]);
 	close(link[0]);
 	close(ready[1]);
@@ -418,6 +604,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "merd-qemu: merd did not become ready\n");
 		if (merd > 0)
 			mq_stop_merd(merd);
+		mq_sock_dir_remove(&mq);
 		return 1;
 	}
 	close(ready[0]);
@@ -429,10 +616,12 @@ int main(int argc, char **argv)
 	if (qemu < 0) {
 		perror("merd-qemu: fork");
 		mq_stop_merd(merd);
+		mq_sock_dir_remove(&mq);
 		return 1;
 	}
 	mq_wait_child(qemu, -1, &status);
 	mq_qemu_pid = 0;
 	mq_stop_merd(merd);
+	mq_sock_dir_remove(&mq);
 	return mq_status(status);
 }

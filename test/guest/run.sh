@@ -1,11 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# run.sh [-s SOCK | -W WRAPPER] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] [-a ARGS] SCRIPT
+# run.sh [-s SOCK | -V SOCK | -W WRAPPER] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] [-a ARGS] SCRIPT
 #
 # Boot the merd test guest under qemu (TCG) once: SCRIPT becomes the guest's
 # /test.sh (appended to the initramfs as a second cpio archive), its output
 # is printed, and run.sh exits with its status. With -s, the guest's eth0 is
 # a virtio-net device whose frames go to the stream socket SOCK (merd's).
+# With -V, the same device is served by the vhost-user backend on SOCK
+# (merd --vhost-user): guest RAM is a shared memfd, and the device has no
+# MSI-X vectors (vectors=0: qemu 7.2 crashes under TCG otherwise).
 # With -W, qemu runs under WRAPPER (words: a command and its options, e.g.
 # "merd-qemu --merd PATH -t 8080:80"), which adds the netdev itself; the
 # device gets romfile= (no option ROM in the test guest).
@@ -21,20 +24,21 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${MERD_GUEST_CACHE:-$here/../../build/guest}
-sock= wrap= secs=240 kernel= initrd= dir= append=
+sock= vhost= wrap= secs=240 kernel= initrd= dir= append=
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
-while getopts "s:W:t:k:i:o:a:" o; do
+while getopts "s:V:W:t:k:i:o:a:" o; do
 	case $o in
 	s) sock=$OPTARG ;;
+	V) vhost=$OPTARG ;;
 	W) wrap=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
 	o) dir=$OPTARG ;;
 	a) append=$OPTARG ;;
-	*) die "usage: run.sh [-s SOCK | -W WRAPPER] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] [-a ARGS] SCRIPT" ;;
+	*) die "usage: run.sh [-s SOCK | -V SOCK | -W WRAPPER] [-t SECS] [-k KERNEL] [-i INITRD] [-o DIR] [-a ARGS] SCRIPT" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -55,6 +59,11 @@ rm -f "$dir/console.log" "$dir/results.raw" "$dir/results.txt"
 net=()
 [ -z "$sock" ] || net=(-netdev "stream,id=n0,server=off,addr.type=unix,addr.path=$sock"
 		       -device "virtio-net-pci,netdev=n0,romfile=")
+[ -z "$vhost" ] || net=(-object memory-backend-memfd,id=mem,size=256M,share=on
+			-machine memory-backend=mem
+			-chardev "socket,id=c0,path=$vhost"
+			-netdev vhost-user,id=n0,chardev=c0
+			-device "virtio-net-pci,netdev=n0,romfile=,vectors=0")
 wrapper=()
 if [ -n "$wrap" ]; then
 	read -ra wrapper <<<"$wrap"

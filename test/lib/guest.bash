@@ -32,10 +32,11 @@ guest_prepare() {
 # its exit status (124: timeout, 125: no report). Sets GUEST_OUT (the
 # directory with console.log and results.txt) and GUEST_RESULTS.
 # GUEST_APPEND: more kernel command line (e.g. ipv6.disable=1).
+# GUEST_VHOST: non-empty: SOCK is a vhost-user backend's (merd --vhost-user).
 # GUEST_WRAPPER: words of a command qemu runs under (run.sh -W), which
 # brings the network itself (SOCK is then "").
 guest_boot() {
-	local sock=$1 n
+	local sock=$1 n net=-s
 	guest_prepare || return 1
 	n=$(find "$WORLD_DIR/run" -maxdepth 1 -name 'guest-*' | wc -l)
 	GUEST_OUT=$WORLD_DIR/run/guest-$n
@@ -43,7 +44,8 @@ guest_boot() {
 	mkdir -p "$GUEST_OUT"
 	printf '%s\n' "$2" >"$GUEST_OUT/test.sh"
 	chown -R "$MERD_TEST_USER:" "$GUEST_OUT"
-	as_user "$WORLD_BIN/guest-run" ${sock:+-s "$sock"} -t "$GUEST_TIMEOUT" \
+	[ -z "${GUEST_VHOST:-}" ] || net=-V
+	as_user "$WORLD_BIN/guest-run" ${sock:+$net "$sock"} -t "$GUEST_TIMEOUT" \
 		${GUEST_WRAPPER:+-W "$GUEST_WRAPPER"} \
 		${GUEST_APPEND:+-a "$GUEST_APPEND"} \
 		-k "$WORLD_DIR/guest/vmlinuz" -i "$WORLD_DIR/guest/initramfs.cpio.gz" \

@@ -18,7 +18,7 @@ import sys
 import time
 
 PEERS = ("slirp4netns", "pasta", "passt", "qemu-user")
-ORDER = ("veth", "merd", "slirp4netns", "pasta", "passt", "qemu-user",
+ORDER = ("veth", "merd", "merd-vhost", "slirp4netns", "pasta", "passt", "qemu-user",
          "baseline", "merd-vm", "merd-ns")
 
 
@@ -150,6 +150,11 @@ def targets(res):
         if c.startswith("ip4"):
             target_one(goals, "VM (relay) " + c, "merd >= 3 x qemu -netdev user (Gbit/s)",
                        med(res, "vm", "merd", c, "gbps"), 3 * q if q else None, True)
+            ns = med(res, "tcp", "merd", c, "gbps")
+            target_one(goals, "VM vhost-user (relay) " + c,
+                       "merd-vhost >= 0.8 x merd namespace mode (Gbit/s)",
+                       med(res, "vm", "merd-vhost", c, "gbps"),
+                       round(0.8 * ns, 3) if ns else None, True)
     target_one(goals, "idle wake-ups/s", "merd == 0",
                med(res, "idle", "merd", "idle", "wakeups_per_s"), 0, False)
     target_one(goals, "idle RSS", "merd <= 4096 KiB",

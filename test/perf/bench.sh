@@ -58,7 +58,7 @@ make -s -C "$top/test/tools" >&2 || exit 1
 source "$top/test/lib/world.bash"
 # shellcheck source-path=SCRIPTDIR source=../lib/guest.bash
 source "$top/test/lib/guest.bash"
-WORLD_TOOLS="$WORLD_TOOLS rr_latency conn_rate udp_flows tap_relay"
+WORLD_TOOLS="$WORLD_TOOLS rr_latency conn_rate udp_flows tap_relay vhost_front"
 
 SERVER4=203.0.113.2 SERVER6=2001:db8:2::2
 IPERF_PORT=5201 IPERF_PORT6=5202 RR_PORT=5302 CONN_PORT=5303 ECHO_PORT=7 TCP_PEER_PORT=5000
@@ -342,6 +342,7 @@ vm_helper_start() {
 	rm -f "$sock"
 	case $name in
 	merd) user_argv "$MERD" -f -q -m 65520 -s "$sock" ;;
+	merd-vhost) user_argv "$MERD" -f -q -m 65520 -s "$sock" --vhost-user ;;
 	passt) user_argv passt -f -q -s "$sock" -t none -u none ;;
 	qemu-user) user_argv qemu-system-x86_64 -machine none -nodefaults \
 		-display none -monitor none -serial none \
@@ -370,17 +371,23 @@ vm_helper_stop() {
 }
 
 # run_relay() - COMMAND... in a namespace whose tap0 tap_relay joins to the
-# helper NAME's stream socket SOCK (static addresses as its DHCP would give)
+# helper NAME's stream socket SOCK (static addresses as its DHCP would give);
+# for merd-vhost, vhost_front relays the tap through merd's virtqueues, with
+# receive buffers of 4096 bytes as a Linux guest gives (BENCH_VHOST_RXBUF)
 run_relay() {
 	local name=$1 sock=$2 addr=198.51.100.10/24 gw=198.51.100.1 mtu=65520
+	local relay=$WORLD_BIN/tap_relay mode=
 	shift 2
+	if [ "$name" = merd-vhost ]; then
+		relay=$WORLD_BIN/vhost_front mode="relay -b ${BENCH_VHOST_RXBUF:-4096}"
+	fi
 	if [ "$name" = qemu-user ]; then
 		addr=10.0.2.15/24 gw=10.0.2.2 mtu=1500
 	fi
 	# shellcheck disable=SC2016 # expanded by the user's sh
 	as_user timeout -k 5 "$LIMIT" unshare --user --map-root-user --net sh -c '
-		relay=$1 sock=$2 addr=$3 gw=$4 mtu=$5; shift 5
-		"$relay" -i tap0 "$sock" 2>&1 &
+		relay=$1 sock=$2 addr=$3 gw=$4 mtu=$5 mode=$6; shift 6
+		"$relay" $mode -i tap0 "$sock" 2>&1 &
 		r=$!
 		for i in $(seq 100); do ip link show tap0 >/dev/null 2>&1 && break; sleep 0.02; done
 		ip link set lo up
@@ -390,24 +397,24 @@ run_relay() {
 		"$@"
 		rc=$?
 		kill $r
-		exit $rc' sh "$WORLD_BIN/tap_relay" "$sock" "$addr" "$gw" "$mtu" "$@"
+		exit $rc' sh "$relay" "$sock" "$addr" "$gw" "$mtu" "$mode" "$@"
 }
 
 # section_vm() - VM mode: TCP both ways and latency through the relay, merd
-# against passt and qemu's -netdev user
+# (stream socket, and vhost-user) against passt and qemu's -netdev user
 section_vm() {
 	local name rep dir f v sock=$WORLD_DIR/run/vm.sock line cpu
 	for name in "${VM_TOOLS[@]}"; do
 		for ((rep = 1; rep <= reps; rep++)); do
 			for dir in up down; do
 				vm_helper_start "$name" "$sock" || continue 3
-				[ "$name" != merd ] || sampler_start "$RAW/samp.txt" "echo $VM_PID"
+				[ "${name%-vhost}" != merd ] || sampler_start "$RAW/samp.txt" "echo $VM_PID"
 				f=$RAW/vm-$name-$dir-$rep.json
 				local cmd=(iperf3 -c "$SERVER4" -p "$IPERF_PORT" -t "$secs" -O 1 -J)
 				[ "$dir" = up ] || cmd+=(-R)
 				run_relay "$name" "$sock" "${cmd[@]}" >"$f" 2>"$f.err"
 				v=$(iperf_json "$f" 'j["end"]["sum_received"]["bits_per_second"] / 1e9')
-				if [ "$name" = merd ]; then
+				if [ "${name%-vhost}" = merd ]; then
 					cpu=$(cpu_secs "$RAW/samp.txt")
 					sampler_stop
 				fi
@@ -417,7 +424,7 @@ section_vm() {
 					continue
 				fi
 				rec vm "$name" "ip4-1s-$dir" gbps "$v"
-				[ "$name" != merd ] || [ -z "$cpu" ] ||
+				[ "${name%-vhost}" != merd ] || [ -z "$cpu" ] ||
 					rec vm "$name" "ip4-1s-$dir" core_per_gbps \
 						"$(awk -v c="$cpu" -v t="$((secs + 1))" -v g="$v" 'BEGIN { printf "%.4f", c / t / g }')"
 				note "$(printf 'vm  %-10s ip4-1s-%-4s run %d: %6.2f Gbit/s' "$name" "$dir" "$rep" "$v")"
@@ -570,7 +577,7 @@ gnuplot_ready() {
 # version_of() - One line saying which TOOL this is
 version_of() {
 	case $1 in
-	merd) "$MERD" --version 2>&1 | head -n 1 ;;
+	merd | merd-vhost) "$MERD" --version 2>&1 | head -n 1 ;;
 	slirp4netns) slirp4netns --version 2>&1 | head -n 1 ;;
 	pasta | passt) dpkg-query -W -f '${Package} ${Version}' passt 2>/dev/null ;;
 	qemu-user) qemu-system-x86_64 --version | head -n 1 ;;
@@ -579,7 +586,7 @@ version_of() {
 }
 
 TOOLS=(veth merd)
-VM_TOOLS=(merd)
+VM_TOOLS=(merd merd-vhost)
 for t in slirp4netns pasta; do
 	if command -v "$t" >/dev/null; then
 		TOOLS+=("$t")

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vhost_net.c - vhost-user data path: frames between merd's link queue and
+ * the guest's virtqueues (the device that vhost_user.c sets up)
+ *
+ * Kick eventfds are in epoll: a kick on queue 1 (transmit, in virtio's
+ * words) hands the guest's frames to eth_input(), each copied out of guest
+ * memory first, as the guest may change it at any time; a bounded batch
+ * per kick, merd kicking itself when more is left. A kick on queue 0
+ * means new receive buffers, and lets the link queue drain again. The call
+ * eventfd is written only when the guest asks for an interrupt (event
+ * index, or the no-interrupt flag).
+ *
+ * Frames to the guest: link.c calls vhost_net_tx_frame() for each frame of
+ * its queue; the virtio-net header (12 bytes with VIRTIO_F_VERSION_1 or
+ * mergeable buffers) and the frame are copied into one receive chain, or
+ * several with VIRTIO_NET_F_MRG_RXBUF (num_buffers says how many). With no
+ * buffer free, the frame waits in the link queue for the next kick; chains
+ * taken for a frame that does not fit are given back.
+ *
+ * A bad descriptor or ring (virtq.c says why) stops that queue: one error
+ * line, counter drop_vhost_desc, and the error eventfd is written; the
+ * queue stays stopped until qemu sets it up again or reconnects.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <linux/virtio_net.h>
+#include <linux/virtio_ring.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eth.h"
+#include "link.h"
+#include "log.h"
+#include "merd.h"
+#include "util.h"
+#include "vhost_net.h"
+#include "vhost_user.h"
+
+#define VHOST_RX_BUDGET		256	/* chains from the guest per kick */
+#define VHOST_RX_BUFS_MAX	64	/* receive chains for one frame */
+
+/**
+ * vhost_net_broken() - Stop a queue after a bad descriptor or ring
+ * @c:		Execution context
+ * @q:		Queue index
+ * @why:	What was wrong
+ *
+ * Logged once per queue set-up; the error eventfd tells qemu.
+ */
+void vhost_net_broken(struct ctx *c, unsigned int q, const char *why)
+{
+	struct virtq *vq = &c->link.vhost->vq[q];
+	uint64_t one = 1;
+
+	if (vq->broken)
+		return;
+	vq->broken = true;
+	count_drop(c, CNT_drop_vhost_desc);
+	err("vhost-user: %s queue: %s; queue stopped", q ? "tx" : "rx", why);
+	if (vq->err >= 0 && write(vq->err, &one, sizeof(one)) < 0)
+		debug("vhost-user: error eventfd: %s", strerror(errno));
+}
+
+/**
+ * vhost_net_interrupt() - Publish used entries, interrupt if asked to
+ * @vq:		Queue
+ */
+static void vhost_net_interrupt(struct virtq *vq)
+{
+	uint64_t one = 1;
+
+	if (!virtq_ready(vq))
+		return;
+	virtq_publish(vq);
+	if (virtq_needs_interrupt(vq) && vq->call >= 0 &&
+	    write(vq->call, &one, sizeof(one)) < 0)
+		debug_ratelimited("vhost-user: call eventfd: %s",
+				  strerror(errno));
+}
+
+/**
+ * vhost_net_gather() - Copy one transmit chain out of guest memory
+ * @c:		Execution context
+ * @head:	First descriptor of the chain
+ * @len:	Set to the bytes copied into the link's receive buffer
+ * @why:	Set to the reason on -EINVAL
+ *
+ * Return: 0, -EMSGSIZE if the chain holds more than the buffer (walked to
+ * its end all the same), -EINVAL for a bad chain
+ */
+static int vhost_net_gather(struct ctx *c, uint16_t head, size_t *len,
+			     const char **why)
+{
+	struct vhost_user *v = c->link.vhost;
+	struct virtq_iter it;
+	struct virtq_buf b;
+	bool big = false;
+	size_t got = 0;
+	int rc;
+
+	virtq_iter_start(&it, &v->vq[VHOST_TXQ], &v->mem, head);
+	while ((rc = virtq_next(&it, &b, why)) > 0) {
+		if (b.write) {
+			*why = "device-writable descriptor in a transmit chain";
+			return -EINVAL;
+		}
+		if (big || b.len > LINK_RX_BUF - got) {
+			big = true;
+			continue;
+		}
+		memcpy(c->link.rx + got, b.p, b.len);
+		got += b.len;
+	}
+	if (rc < 0)
+		return rc;
+	*len = got;
+	return big ? -EMSGSIZE : 0;
+}
+
+/**
+ * vhost_net_input() - Handle one frame the guest sent, after its header
+ * @c:		Execution context
+ * @len:	Bytes in the link's receive buffer, header included
+ *
+ * Segmentation offload is never offered: a header asking for it is a
+ * framing error. A header saying the checksum is left undone is believed
+ * when checksum offload was negotiated.
+ */
+static void vhost_net_input(struct ctx *c, size_t len)
+{
+	struct link *l = &c->link;
+	size_t hl = l->vhost->hdr_len;
+	struct virtio_net_hdr vh;
+
+	if (len < hl) {
+		count_drop(c, CNT_drop_link_framing);
+		return;
+	}
+	memcpy(&vh, l->rx, sizeof(vh));
+	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		count_drop(c, CNT_drop_link_framing);
+		return;
+	}
+	l->rx_csum_partial = l->csum_offload &&
+			     vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	eth_input(c, l->rx + hl, len - hl);
+	l->rx_csum_partial = false;
+}
+
+/**
+ * vhost_net_rx() - Take what the guest sent on its transmit queue
+ * @c:		Execution context
+ *
+ * A bounded batch: if chains remain after it, merd kicks itself to come
+ * back after other events.
+ */
+void vhost_net_rx(struct ctx *c)
+{
+	struct vhost_user *v = c->link.vhost;
+	struct virtq *vq = &v->vq[VHOST_TXQ];
+	const char *why = NULL;
+	uint64_t one = 1;
+	int i, rc = 0;
+
+	for (i = 0; i < VHOST_RX_BUDGET && virtq_ready(vq); i++) {
+		uint16_t head;
+		size_t len = 0;
+
+		rc = virtq_pop(vq, &head, &why);
+		if (rc == -EAGAIN) {
+			virtq_avail_event(vq);
+			if (virtq_empty(vq))
+				break;
+			continue;
+		}
+		if (!rc)
+			rc = vhost_net_gather(c, head, &len, &why);
+		if (rc == -EINVAL) {
+			vhost_net_broken(c, VHOST_TXQ, why);
+			break;
+		}
+		virtq_used_add(vq, head, 0);
+		if (rc == -EMSGSIZE)
+			count_drop(c, CNT_drop_link_framing);
+		else
+			vhost_net_input(c, len);
+		if (c->link.type != LINK_VHOST)
+			return;
+	}
+	vhost_net_interrupt(vq);
+	if (i == VHOST_RX_BUDGET && vq->kick >= 0 &&
+	    write(vq->kick, &one, sizeof(one)) < 0)
+		debug("vhost-user: kick eventfd: %s", strerror(errno));
+}
+
+/**
+ * vhost_net_kick() - A kick eventfd fired
+ * @c:		Execution context
+ * @q:		Queue index
+ */
+void vhost_net_kick(struct ctx *c, unsigned int q)
+{
+	struct vhost_user *v = c->link.vhost;
+	uint64_t n;
+
+	if (c->link.type != LINK_VHOST || q >= VHOST_NQ || v->vq[q].kick < 0)
+		return;
+	if (read(v->vq[q].kick, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		debug("vhost-user: kick eventfd: %s", strerror(errno));
+	if (q == VHOST_TXQ)
+		vhost_net_rx(c);
+	else
+		c->link.tx_blocked = false;	/* new buffers: flush again */
+}
+
+/**
+ * vhost_net_copy() - Copy part of header-then-frame into a guest buffer
+ * @dst:	Guest buffer
+ * @off:	Offset in header-then-frame
+ * @n:		Bytes to copy
+ * @h:		Virtio-net header
+ * @hl:		Its length
+ * @f:		Frame
+ */
+static void vhost_net_copy(uint8_t *dst, size_t off, size_t n,
+			    const uint8_t *h, size_t hl, const uint8_t *f)
+{
+	if (off < hl) {
+		size_t k = MIN(n, hl - off);
+
+		memcpy(dst, h + off, k);
+		dst += k;
+		off += k;
+		n -= k;
+	}
+	if (n)
+		memcpy(dst, f + (off - hl), n);
+}
+
+/**
+ * struct vhost_net_fill - One frame being written into receive chains
+ * @h:		Header, then @f, @total bytes in all
+ * @f:		Frame
+ * @total:	Header and frame length
+ * @done:	Bytes written so far
+ * @hdr:	Where the header went, if the first buffer holds all of it
+ */
+struct vhost_net_fill {
+	struct virtio_net_hdr_mrg_rxbuf h;
+	const uint8_t *f;
+	size_t total;
+	size_t done;
+	uint8_t *hdr;
+};
+
+/**
+ * vhost_net_fill_chain() - Write as much of a frame as one chain takes
+ * @v:		vhost-user state
+ * @head:	First descriptor of the chain
+ * @fl:		Frame being written, progress updated
+ * @written:	Set to the bytes written into this chain
+ * @why:	Set to the reason on -EINVAL
+ *
+ * Return: 0, -EINVAL for a bad chain
+ */
+static int vhost_net_fill_chain(struct vhost_user *v, uint16_t head,
+				 struct vhost_net_fill *fl, uint32_t *written,
+				 const char **why)
+{
+	struct virtq_iter it;
+	struct virtq_buf b;
+	int rc = 0;
+
+	*written = 0;
+	virtq_iter_start(&it, &v->vq[VHOST_RXQ], &v->mem, head);
+	while (fl->done < fl->total) {
+		size_t n;
+
+		rc = virtq_next(&it, &b, why);
+		if (rc <= 0)
+			break;
+		if (!b.write) {
+			*why = "device-readable descriptor in a receive chain";
+			return -EINVAL;
+		}
+		n = MIN((size_t)b.len, fl->total - fl->done);
+		if (!fl->done && b.len >= v->hdr_len)
+			fl->hdr = b.p;
+		vhost_net_copy(b.p, fl->done, n, (const uint8_t *)&fl->h,
+				v->hdr_len, fl->f);
+		fl->done += n;
+		*written += (uint32_t)n;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/**
+ * vhost_net_tx_frame() - Write one frame into the guest's receive queue
+ * @c:		Execution context
+ * @vh:		Virtio-net header for it (checksum offload)
+ * @f:		Frame
+ * @len:	Its length
+ *
+ * The chains taken are given back, not used, if the frame does not fit
+ * (the next frame may use them).
+ *
+ * Return: 0 once written (published by vhost_net_tx_done()), -EAGAIN if
+ * the guest has no buffer free yet, -EMSGSIZE if the frame fits in no
+ * buffer the guest gives, -EIO if the queue does not run (frame dropped)
+ */
+int vhost_net_tx_frame(struct ctx *c, const struct virtio_net_hdr *vh,
+			const uint8_t *f, size_t len)
+{
+	struct vhost_user *v = c->link.vhost;
+	struct virtq *vq = &v->vq[VHOST_RXQ];
+	bool mrg = v->features & VHOST_BIT(VIRTIO_NET_F_MRG_RXBUF);
+	struct vhost_net_fill fl = { .f = f, .total = v->hdr_len + len };
+	uint16_t heads[VHOST_RX_BUFS_MAX], n = 0, i;
+	uint32_t lens[VHOST_RX_BUFS_MAX];
+	const char *why = NULL;
+	int rc;
+
+	if (!virtq_ready(vq))
+		return -EIO;
+	fl.h.hdr = *vh;
+	fl.h.num_buffers = htole16(1);
+	while (fl.done < fl.total) {
+		if (n == VHOST_RX_BUFS_MAX || (n && !mrg)) {
+			virtq_unpop(vq, n);
+			return -EMSGSIZE;
+		}
+		rc = virtq_pop(vq, &heads[n], &why);
+		if (rc == -EAGAIN) {
+			/* event index: ask for a kick, then look once more */
+			virtq_avail_event(vq);
+			if (!virtq_empty(vq))
+				rc = virtq_pop(vq, &heads[n], &why);
+		}
+		if (!rc)
+			rc = vhost_net_fill_chain(v, heads[n], &fl, &lens[n],
+						   &why);
+		if (rc) {
+			virtq_unpop(vq, n);
+			if (rc == -EAGAIN)
+				return -EAGAIN;
+			vhost_net_broken(c, VHOST_RXQ, why);
+			return -EIO;
+		}
+		n++;
+	}
+	if (n > 1) {
+		uint16_t nb = htole16(n);
+
+		if (!fl.hdr) {
+			virtq_unpop(vq, n);
+			return -EMSGSIZE;
+		}
+		memcpy(fl.hdr + offsetof(struct virtio_net_hdr_mrg_rxbuf,
+					 num_buffers), &nb, sizeof(nb));
+	}
+	for (i = 0; i < n; i++)
+		virtq_used_add(vq, heads[i], lens[i]);
+	return 0;
+}
+
+/**
+ * vhost_net_tx_done() - Publish the frames written to the guest, and
+ * interrupt it if it asks for that
+ * @c:		Execution context
+ */
+void vhost_net_tx_done(struct ctx *c)
+{
+	struct virtq *vq = &c->link.vhost->vq[VHOST_RXQ];
+
+	if (virtq_ready(vq))
+		vhost_net_interrupt(vq);
+}
