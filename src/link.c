@@ -269,19 +269,20 @@ static ssize_t link_rx_stream(struct ctx *c, size_t len)
 }
 
 /**
- * link_rx_tap() - Handle one frame read from the tap
+ * link_vnet_input() - Handle one frame in the receive buffer, after its
+ * virtio-net header if it has one (tap with IFF_VNET_HDR, vhost-user)
  * @c:		Execution context
- * @len:	Bytes read into the receive buffer
+ * @len:	Bytes in the receive buffer, header included
+ * @hl:		Header length: 0 for none, else at least a struct virtio_net_hdr
  *
- * The virtio-net header, if any, may say that the transport checksum was
- * left undone (checksum offload); segmentation offload is never offered,
- * so a frame asking for it is dropped.
+ * The header may say that the transport checksum was left undone
+ * (checksum offload, believed only where it was negotiated); segmentation
+ * offload is never offered, so a frame asking for it is a framing error.
  */
-static void link_rx_tap(struct ctx *c, size_t len)
+void link_vnet_input(struct ctx *c, size_t len, size_t hl)
 {
 	struct link *l = &c->link;
 	struct virtio_net_hdr vh = { 0 };
-	size_t hl = l->vnet_hdr ? sizeof(vh) : 0;
 
 	if (len < hl) {
 		count_drop(c, CNT_drop_link_framing);
@@ -318,7 +319,9 @@ void link_rx(struct ctx *c)
 		if (l->type == LINK_TAP) {
 			n = read(l->fd, l->rx, LINK_RX_BUF);
 			if (n > 0)
-				link_rx_tap(c, (size_t)n);
+				link_vnet_input(c, (size_t)n, l->vnet_hdr ?
+						sizeof(struct virtio_net_hdr) :
+						0);
 		} else {
 			n = recv(l->fd, l->rx + l->rx_len,
 				 LINK_RX_BUF - l->rx_len, 0);

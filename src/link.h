@@ -63,6 +63,7 @@ void link_accept(struct ctx *c);
 int link_attach(struct ctx *c, int fd, enum link_type type);
 void link_detach(struct ctx *c, const char *why);
 void link_rx(struct ctx *c);
+void link_vnet_input(struct ctx *c, size_t len, size_t hl);
 void link_event_out(struct ctx *c);
 uint8_t *link_tx_reserve(struct ctx *c, size_t *cap);
 void link_tx_commit(struct ctx *c, size_t frame_len);

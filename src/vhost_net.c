@@ -29,7 +29,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eth.h"
 #include "link.h"
 #include "log.h"
 #include "merd.h"
@@ -119,36 +118,6 @@ static int vhost_net_gather(struct ctx *c, uint16_t head, size_t *len,
 }
 
 /**
- * vhost_net_input() - Handle one frame the guest sent, after its header
- * @c:		Execution context
- * @len:	Bytes in the link's receive buffer, header included
- *
- * Segmentation offload is never offered: a header asking for it is a
- * framing error. A header saying the checksum is left undone is believed
- * when checksum offload was negotiated.
- */
-static void vhost_net_input(struct ctx *c, size_t len)
-{
-	struct link *l = &c->link;
-	size_t hl = l->vhost->hdr_len;
-	struct virtio_net_hdr vh;
-
-	if (len < hl) {
-		count_drop(c, CNT_drop_link_framing);
-		return;
-	}
-	memcpy(&vh, l->rx, sizeof(vh));
-	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-		count_drop(c, CNT_drop_link_framing);
-		return;
-	}
-	l->rx_csum_partial = l->csum_offload &&
-			     vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	eth_input(c, l->rx + hl, len - hl);
-	l->rx_csum_partial = false;
-}
-
-/**
  * vhost_net_rx() - Take what the guest sent on its transmit queue
  * @c:		Execution context
  *
@@ -184,7 +153,7 @@ void vhost_net_rx(struct ctx *c)
 		if (rc == -EMSGSIZE)
 			count_drop(c, CNT_drop_link_framing);
 		else
-			vhost_net_input(c, len);
+			link_vnet_input(c, len, c->link.vhost->hdr_len);
 		if (c->link.type != LINK_VHOST)
 			return;
 	}

@@ -542,7 +542,7 @@ static int scenario_good(struct front *f, const char *path)
 	b = f->mem + RXBUF_GPA + (uint64_t)e.id * RXBUF_MAX;
 	if (e.id >= NUM || e.len < HDR_LEN + 42 || b[10] != 1 || b[11] ||
 	    b[HDR_LEN + 12] != 0x08 || b[HDR_LEN + 13] != 0x06 ||
-	    b[HDR_LEN + 21] != 2 || memcmp(b + HDR_LEN + 28, "\xc6\x33\x64\x01", 4))
+	    b[HDR_LEN + 21] != 2 || memcmp(b + HDR_LEN + 28, "\xc6\x33\x64\x01", 4) != 0)
 		fail("the frame received is not the ARP reply");
 	printf("vhost_front: OK good: ARP reply from "
 	       "%02x:%02x:%02x:%02x:%02x:%02x in buffer %u, %u bytes\n",
@@ -1003,7 +1003,7 @@ int main(int argc, char **argv)
 	}
 	if (argc != 3)
 		goto usage;
-	for (i = 0; scenarios[i] && strcmp(scenarios[i], argv[2]); i++)
+	for (i = 0; scenarios[i] && strcmp(scenarios[i], argv[2]) != 0; i++)
 		;
 	if (!scenarios[i])
 		goto usage;
