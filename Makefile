@@ -144,18 +144,24 @@ unit-asan: $(UNIT_ASAN_BINS)
 # on the first crash (left in build/fuzz/crashes/).
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 60
-FUZZ_TARGETS	:= eth link conf ctl
+FUZZ_TARGETS	:= eth link conf ctl tcp dhcp dhcpv6 ndp icmp
 FUZZ_SAN	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 		   -fno-sanitize-recover=undefined
 FUZZ_BASE	:= -std=gnu11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc \
 		   -Itest/unit -Itest/fuzz
 FUZZ_OBJS	:= $(LIB_SRCS:src/%.c=build/fuzz/obj/%.o) \
-		   build/fuzz/obj/harness.o build/fuzz/obj/fuzz.o
+		   build/fuzz/obj/harness.o build/fuzz/obj/fuzz.o \
+		   build/fuzz/obj/fuzz_frame.o
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 FUZZ_MAX_LEN_eth  := 8192
 FUZZ_MAX_LEN_link := 16384
 FUZZ_MAX_LEN_conf := 1024
 FUZZ_MAX_LEN_ctl  := 8192
+FUZZ_MAX_LEN_tcp  := 4096
+FUZZ_MAX_LEN_dhcp := 4096
+FUZZ_MAX_LEN_dhcpv6 := 4096
+FUZZ_MAX_LEN_ndp  := 4096
+FUZZ_MAX_LEN_icmp := 4096
 
 build/fuzz/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -165,13 +171,33 @@ build/fuzz/obj/harness.o: test/unit/harness.c $(UNIT_DEPS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_BASE) -c -o $@ $<
 
-build/fuzz/obj/fuzz.o: test/fuzz/fuzz.c test/fuzz/fuzz.h $(UNIT_DEPS)
+build/fuzz/obj/fuzz.o: test/fuzz/fuzz.c test/fuzz/fuzz.h test/fuzz/fuzz_frame.h $(UNIT_DEPS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_BASE) -c -o $@ $<
+
+build/fuzz/obj/fuzz_frame.o: test/fuzz/fuzz_frame.c test/fuzz/fuzz_frame.h \
+			     test/fuzz/fuzz.h $(UNIT_DEPS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_BASE) -c -o $@ $<
 
 build/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz.h $(FUZZ_OBJS)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(FUZZ_BASE) -o $@ $< \
 		$(FUZZ_OBJS) $(PKG_LIBS)
+
+# fuzz_tcp: the real tcp.c over a fake socket layer (test/fuzz/fuzz_sock.c),
+# put between merd and the C library by the linker, in this binary only
+FUZZ_WRAP	:= socket connect setsockopt getsockopt ioctl recv recvmsg send \
+		   shutdown close accept4
+FUZZ_WRAP_LD	:= $(FUZZ_WRAP:%=-Wl,--wrap=%)
+
+build/fuzz/obj/fuzz_sock.o: test/fuzz/fuzz_sock.c test/fuzz/fuzz_sock.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_BASE) -c -o $@ $<
+
+build/fuzz/fuzz_tcp: test/fuzz/fuzz_tcp.c test/fuzz/fuzz.h test/fuzz/fuzz_sock.h \
+		     $(FUZZ_OBJS) build/fuzz/obj/fuzz_sock.o
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(FUZZ_BASE) -o $@ $< \
+		$(FUZZ_OBJS) build/fuzz/obj/fuzz_sock.o $(FUZZ_WRAP_LD) $(PKG_LIBS)
 
 fuzz: $(FUZZ_BINS)
 
