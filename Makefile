@@ -9,6 +9,9 @@
 # make ubsan      ./merd built with UBSan alone (merd-ubsan)
 # make unit-asan  C unit tests on ASan+UBSan objects, run
 # make fuzz       libFuzzer targets (clang); make fuzz-run FUZZ_SECONDS=60
+# make fuzz-ci    every fuzz target for FUZZ_CI_SECONDS (25), as CI does
+# make fuzz-replay  seeds and regression inputs of the fuzz targets, for
+#                 make check (test/fuzz_replay.bats)
 # make merd-test  ./merd built with the seccomp test trigger (merd-test)
 # make seccomp-list  print the syscalls each mode allows
 
@@ -93,7 +96,7 @@ unit: $(UNIT_BINS)
 tools:
 	$(MAKE) -C test/tools
 
-check: merd contrib/qemu/merd-qemu merd-test unit tools
+check: merd contrib/qemu/merd-qemu merd-test unit tools fuzz-replay
 	test/run-tests.sh $(UNIT_BINS)
 
 # Sanitizer builds, objects apart in build/asan and build/ubsan: they never
@@ -210,7 +213,36 @@ $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: build/fuzz/fuzz_%
 		build/fuzz/corpus/$* test/fuzz/corpus/$*
 
 fuzz-run: $(FUZZ_TARGETS:%=fuzz-run-%)
-.PHONY: $(FUZZ_TARGETS:%=fuzz-run-%)
+.PHONY: $(FUZZ_TARGETS:%=fuzz-run-%) fuzz-ci fuzz-replay
+
+# CI: every target for FUZZ_CI_SECONDS, two at a time (2 cores: about two
+# minutes for nine targets, plus the build); fails on the first crash
+FUZZ_CI_SECONDS	?= 25
+fuzz-ci: fuzz
+	$(MAKE) -j2 --output-sync=target FUZZ_SECONDS=$(FUZZ_CI_SECONDS) fuzz-run
+
+# Regression tests (make check, test/fuzz_replay.bats): each target's seeds
+# and the crashes found (test/fuzz/regress/TARGET) run once through the
+# target without libFuzzer (test/fuzz/replay.c), on the ASan+UBSan objects
+# of make unit-asan, with $(CC)
+REPLAY_BINS	:= $(FUZZ_TARGETS:%=build/asan/replay/fuzz_%)
+REPLAY_OBJS	:= $(LIB_SRCS:src/%.c=build/asan/%.o) build/asan/unit/harness.o \
+		   build/asan/replay/fuzz.o build/asan/replay/fuzz_frame.o \
+		   build/asan/replay/replay.o
+REPLAY_DEPS	:= $(wildcard test/fuzz/*.h) $(UNIT_DEPS)
+
+build/asan/replay/%.o: test/fuzz/%.c $(REPLAY_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_asan) $(SAN_BASE) -Isrc -Itest/unit -Itest/fuzz -c -o $@ $<
+
+build/asan/replay/fuzz_%: build/asan/replay/fuzz_%.o $(REPLAY_OBJS)
+	$(CC) $(SAN_asan) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/asan/replay/fuzz_tcp: build/asan/replay/fuzz_tcp.o \
+			    build/asan/replay/fuzz_sock.o $(REPLAY_OBJS)
+	$(CC) $(SAN_asan) $(LDFLAGS) -o $@ $^ $(FUZZ_WRAP_LD) $(PKG_LIBS)
+
+fuzz-replay: $(REPLAY_BINS)
 
 # clang-tidy runs file by file: clang-tidy 14 reports a false "uninitialized
 # va_list" when given several files at once. The checks are in .clang-tidy.

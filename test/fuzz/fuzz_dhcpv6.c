@@ -29,7 +29,6 @@
 #define FUZZ_FLOWS	4
 
 static uint8_t guest_ll[16], guest6[16], router_ll[16], servers[16];
-static uint8_t servers_mac[6] = { 0x33, 0x33, 0x00, 0x01, 0x00, 0x02 };
 
 /**
  * LLVMFuzzerInitialize() - Check isolation, set up the context, addresses
@@ -144,8 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while ((off = fz_next_record(data, size, off, &r))) {
 		len = dhcpv6_udp(&r, u);
-		len = fz_frame6(f, r.sel & 0x02 ? h_our_mac : servers_mac,
-				r.sel & 0x01 ? guest6 : guest_ll,
+		len = fz_frame6(f, r.sel & 0x01 ? guest6 : guest_ll,
 				r.sel & 0x02 ? router_ll : servers, 1, 17, u,
 				len, !(r.sel & 0x08));
 		eth_input(&fuzz_h.c, f, len);

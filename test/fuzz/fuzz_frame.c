@@ -132,9 +132,9 @@ size_t fz_frame4(uint8_t *f, const uint8_t *dst_mac, uint32_t src,
 }
 
 /**
- * fz_frame6() - An IPv6 frame from the guest around a transport message
+ * fz_frame6() - An IPv6 frame from the guest around a transport message,
+ * to merd's MAC, or to the group MAC of a multicast destination
  * @f:		Frame buffer, FZ_FRAME_MAX bytes
- * @dst_mac:	Destination MAC
  * @src:	Source address, 16 bytes
  * @dst:	Destination address, 16 bytes
  * @hops:	Hop limit
@@ -145,14 +145,15 @@ size_t fz_frame4(uint8_t *f, const uint8_t *dst_mac, uint32_t src,
  *
  * Return: frame length
  */
-size_t fz_frame6(uint8_t *f, const uint8_t *dst_mac, const void *src,
-		 const void *dst, uint8_t hops, uint8_t nh, const uint8_t *l4,
-		 size_t len, bool fix_csum)
+size_t fz_frame6(uint8_t *f, const void *src, const void *dst, uint8_t hops,
+		 uint8_t nh, const uint8_t *l4, size_t len, bool fix_csum)
 {
-	uint8_t *ip = f + ETH_HDR_LEN;
+	const uint8_t *d = dst;
+	uint8_t *ip = f + ETH_HDR_LEN, mac[6] = { 0x33, 0x33 };
 
 	len = MIN(len, (size_t)FZ_FRAME_MAX - ETH_HDR_LEN - 40);
-	h_eth(f, dst_mac, h_guest_mac, ETHERTYPE_IPV6);
+	memcpy(mac + 2, d + 12, 4);
+	h_eth(f, d[0] == 0xff ? mac : h_our_mac, h_guest_mac, ETHERTYPE_IPV6);
 	wr32(ip, 0x60000000U);
 	wr16(ip + 4, (uint16_t)len);
 	ip[6] = nh;

@@ -28,9 +28,8 @@ size_t fz_next_record(const uint8_t *in, size_t size, size_t off,
 size_t fz_frame4(uint8_t *f, const uint8_t *dst_mac, uint32_t src,
 		 uint32_t dst, uint8_t proto, const uint8_t *l4, size_t len,
 		 bool fix_csum);
-size_t fz_frame6(uint8_t *f, const uint8_t *dst_mac, const void *src,
-		 const void *dst, uint8_t hops, uint8_t nh, const uint8_t *l4,
-		 size_t len, bool fix_csum);
+size_t fz_frame6(uint8_t *f, const void *src, const void *dst, uint8_t hops,
+		 uint8_t nh, const uint8_t *l4, size_t len, bool fix_csum);
 void fz_check_frame(const uint8_t *f, size_t len);
 
 #endif /* MERD_FUZZ_FRAME_H */

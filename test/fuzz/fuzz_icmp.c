@@ -214,7 +214,7 @@ static void icmp_guest(const struct fz_record *r, const uint8_t *m,
 	size_t flen;
 
 	if (r->sel & 1)
-		flen = fz_frame6(f, h_our_mac, guest6, dst6[d], 64,
+		flen = fz_frame6(f, guest6, dst6[d], 64,
 				 IPPROTO_ICMPV6, m, len, !(r->sel & 0x10));
 	else
 		flen = fz_frame4(f, h_our_mac, h_addr(H_GUEST_ADDR),

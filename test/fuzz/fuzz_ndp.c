@@ -95,17 +95,15 @@ static size_t ndp_msg(const struct fz_record *r, uint8_t *m, uint8_t *target)
  * @r:		Record
  * @target:	Target address of a solicitation
  * @dst:	Address to fill
- * @mac:	MAC to fill
  */
 static void ndp_dst(const struct fz_record *r, const uint8_t *target,
-		    uint8_t *dst, uint8_t *mac)
+		    uint8_t *dst)
 {
 	static const uint8_t sn[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0,
 					0, 1, 0xff };
 
 	if (r->sel & 0x10) {
 		memcpy(dst, router_ll, 16);
-		memcpy(mac, h_our_mac, 6);
 		return;
 	}
 	if ((r->sel & 3) == 1) {
@@ -114,8 +112,6 @@ static void ndp_dst(const struct fz_record *r, const uint8_t *target,
 	} else {
 		memcpy(dst, all_routers, 16);
 	}
-	mac[0] = mac[1] = 0x33;
-	memcpy(mac + 2, dst + 12, 4);
 }
 
 /**
@@ -129,14 +125,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t m[FZ_FRAME_MAX], f[FZ_FRAME_MAX];
 	const uint8_t *srcs[] = { guest_ll, unspec, guest6, router_ll };
-	uint8_t target[16], dst[16], mac[6];
+	uint8_t target[16], dst[16];
 	struct fz_record r;
 	size_t off = 0, len;
 
 	while ((off = fz_next_record(data, size, off, &r))) {
 		len = ndp_msg(&r, m, target);
-		ndp_dst(&r, target, dst, mac);
-		len = fz_frame6(f, mac, srcs[(r.sel >> 2) & 3], dst,
+		ndp_dst(&r, target, dst);
+		len = fz_frame6(f, srcs[(r.sel >> 2) & 3], dst,
 				r.sel & 0x20 ? 64 : 255, IPPROTO_ICMPV6, m,
 				len, !(r.sel & 0x80));
 		eth_input(&fuzz_h.c, f, len);

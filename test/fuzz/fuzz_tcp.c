@@ -335,8 +335,11 @@ static uint32_t fz_seq_ack(struct fz_slot *s, const struct flow *f,
 			   uint8_t flags, uint8_t sel, uint16_t deltas,
 			   uint32_t *ack)
 {
-	int32_t ds = (int8_t)(deltas >> 8), da = (int8_t)(deltas & 0xff);
+	int32_t ds = deltas >> 8, da = deltas & 0xff;
 	uint32_t base;
+
+	ds -= ds > 127 ? 256 : 0;		/* signed bytes */
+	da -= da > 127 ? 256 : 0;
 
 	if (sel & 0x04) {
 		ds *= 1024;
@@ -505,7 +508,7 @@ static void fz_tcp_check(const uint8_t *fr, size_t len)
 		s->our_isn = rd32(th + 4);
 		s->our_isn_known = true;
 	}
-	fz_check_payload(s, rd32(th + 4), th + (th[12] >> 4) * 4,
+	fz_check_payload(s, rd32(th + 4), th + (size_t)(th[12] >> 4) * 4,
 			 l4 - (size_t)(th[12] >> 4) * 4);
 }
 
