@@ -24,7 +24,8 @@
  *		 the 2^32 wrap. The payload is the guest's stream pattern at
  *		 the offset of the sequence number.
  *	DATA	 count (2), shift, then: the host peer sends count << (shift
- *		 & 3) bytes; shift bit 7 also signals EPOLLIN
+ *		 & 7) bytes (up to 8 MiB: enough to fill the guest link's
+ *		 queue); shift bit 7 also signals EPOLLIN
  *	EOF	 event bits: the host peer closes its side (then the events)
  *	ERR	 code: the next socket call fails with an error from a table;
  *		 bit 7 sets SO_ERROR instead, bit 6 also signals EPOLLERR
@@ -41,8 +42,10 @@
  *
  * Operations 11-15 are SEG too. After each operation (bit 7 aside) the
  * batch ends as in main_batch_end(), and what merd sent the guest is read
- * and checked: IP and TCP checksums right, and payload equal to the host
- * peer's stream at the offset its sequence number says. The fake socket
+ * and checked: IP and TCP checksums right, payload equal to the host
+ * peer's stream at the offset its sequence number says, and no segment
+ * but the last of a burst (PSH) under FZ_MSS_MIN bytes: a guest announcing
+ * a tiny MSS must not make merd cut a stream into crumbs. The fake socket
  * layer checks the other direction, and after each input no fake socket
  * may be left open once merd closed all flows (a leak).
  */
@@ -72,6 +75,7 @@
 #define FZ_PAYLOAD_MAX	3000
 #define FZ_GUEST_PORT	40000
 #define FZ_FWD_PORT	8000
+#define FZ_MSS_MIN	48	/* smallest MSS a sender should honour */
 
 enum fz_op {
 	OP_SEG, OP_DATA, OP_EOF, OP_ERR, OP_ROOM, OP_WND, OP_CONNECT,
@@ -473,7 +477,7 @@ static void fz_tcp_check(const uint8_t *fr, size_t len)
 {
 	const uint8_t *ip = fr + ETH_HDR_LEN, *th;
 	bool v6 = len >= ETH_HDR_LEN + 40 && rd16(fr + 12) == ETHERTYPE_IPV6;
-	size_t hl, l4;
+	size_t hl, l4, plen;
 	struct fz_slot *s;
 
 	if (v6) {
@@ -508,44 +512,63 @@ static void fz_tcp_check(const uint8_t *fr, size_t len)
 		s->our_isn = rd32(th + 4);
 		s->our_isn_known = true;
 	}
-	fz_check_payload(s, rd32(th + 4), th + (size_t)(th[12] >> 4) * 4,
-			 l4 - (size_t)(th[12] >> 4) * 4);
+	plen = l4 - (size_t)(th[12] >> 4) * 4;
+	if (plen && plen < FZ_MSS_MIN && !(th[13] & 0x08)) {
+		fprintf(stderr, "fuzz_tcp: a %zu-byte segment that is not the "
+			"last of its burst: MSS below %u\n", plen, FZ_MSS_MIN);
+		abort();
+	}
+	fz_check_payload(s, rd32(th + 4), th + (size_t)(th[12] >> 4) * 4, plen);
 }
 
 /**
  * fz_output() - Read and check what merd sent the guest, unless the guest
- * stopped reading
+ * stopped reading; where the link was full, tell merd it is writable
+ * again, as the event loop does on EPOLLOUT
+ *
+ * Return: true if the link was unblocked: the batch is to end again
  */
-static void fz_output(void)
+static bool fz_output(void)
 {
 	static uint8_t fr[LINK_FRAME_MAX];
+	struct ctx *c = &fuzz_h.c;
+	bool woke = false;
 	int len;
 
-	while (!link_blocked &&
-	       (len = harness_recv(&fuzz_h, fr, sizeof(fr))) >= 0) {
+	while (!link_blocked) {
+		if (c->link.tx_blocked) {
+			link_event_out(c);
+			woke = true;
+		}
+		len = harness_recv(&fuzz_h, fr, sizeof(fr));
+		if (len < 0)
+			break;
 		fz_check_frame(fr, (size_t)len);	/* any protocol */
 		fz_tcp_check(fr, (size_t)len);
 	}
+	return woke;
 }
 
 /**
- * fz_batch_end() - End a batch as main_batch_end() does, check the output
+ * fz_batch_end() - End a batch as main_batch_end() does, check the output;
+ * again while the guest's reading unblocks the link
  */
 static void fz_batch_end(void)
 {
 	struct ctx *c = &fuzz_h.c;
-	int rounds;
+	int rounds, again = 0;
 
-	tcp_batch_end(c);
-	link_tx_flush(c);
-	for (rounds = 0; rounds < 8 && !c->link.tx_blocked; rounds++) {
-		bool more = tcp_tx_resume(c);
-
+	do {
+		tcp_batch_end(c);
 		link_tx_flush(c);
-		if (!more)
-			break;
-	}
-	fz_output();
+		for (rounds = 0; rounds < 8 && !c->link.tx_blocked; rounds++) {
+			bool more = tcp_tx_resume(c);
+
+			link_tx_flush(c);
+			if (!more)
+				break;
+		}
+	} while (fz_output() && ++again < 64);
 }
 
 /**
@@ -600,7 +623,7 @@ static void fz_peer_op(struct fz_input *in, enum fz_op op,
 		return;
 	switch (op) {
 	case OP_DATA:
-		k->rx_total += (uint64_t)a << (b & 3);
+		k->rx_total += (uint64_t)a << (b & 7);
 		fz_events(s, b & 0x80 ? 1 : 0);
 		break;
 	case OP_EOF:
