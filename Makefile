@@ -147,6 +147,9 @@ unit-asan: $(UNIT_ASAN_BINS)
 # on the first crash (left in build/fuzz/crashes/).
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 60
+# seconds one input may take before libFuzzer calls it a hang: generous,
+# for a loaded 2-core CI machine
+FUZZ_TIMEOUT	?= 30
 FUZZ_TARGETS	:= eth link conf ctl tcp dhcp dhcpv6 ndp icmp
 FUZZ_SAN	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 		   -fno-sanitize-recover=undefined
@@ -208,7 +211,7 @@ $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: build/fuzz/fuzz_%
 	@mkdir -p build/fuzz/corpus/$* build/fuzz/crashes
 	@echo "fuzz-run: $*, $(FUZZ_SECONDS) s, in a new network namespace"
 	unshare -rn $< -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN_$*) \
-		-close_fd_mask=3 -print_final_stats=1 -timeout=10 \
+		-close_fd_mask=3 -print_final_stats=1 -timeout=$(FUZZ_TIMEOUT) \
 		-rss_limit_mb=4096 -artifact_prefix=build/fuzz/crashes/$*- \
 		build/fuzz/corpus/$* test/fuzz/corpus/$*
 

@@ -24,8 +24,8 @@
  *		 the 2^32 wrap. The payload is the guest's stream pattern at
  *		 the offset of the sequence number.
  *	DATA	 count (2), shift, then: the host peer sends count << (shift
- *		 & 7) bytes, up to FZ_RX_MAX queued (8 MiB: enough to fill
- *		 the guest link's queue); shift bit 7 also signals EPOLLIN
+ *		 & 7) bytes, up to FZ_RX_MAX (2 MiB) queued: three flows fill
+ *		 the guest link's queue; shift bit 7 also signals EPOLLIN
  *	EOF	 event bits: the host peer closes its side (then the events)
  *	ERR	 code: the next socket call fails with an error from a table;
  *		 bit 7 sets SO_ERROR instead, bit 6 also signals EPOLLERR
@@ -76,7 +76,7 @@
 #define FZ_GUEST_PORT	40000
 #define FZ_FWD_PORT	8000
 #define FZ_MSS_MIN	48	/* smallest MSS a sender should honour */
-#define FZ_RX_MAX	(8ULL << 20)	/* host data queued per socket, at most */
+#define FZ_RX_MAX	(2ULL << 20)	/* host data queued per socket, at most */
 
 enum fz_op {
 	OP_SEG, OP_DATA, OP_EOF, OP_ERR, OP_ROOM, OP_WND, OP_CONNECT,

@@ -260,9 +260,11 @@ def tcp_seeds():
         t_seg(0, ACK | PSH, ln=100),
         "host_reset": t_open(0) + t_data(0, 100) + t_op(0, T_ERR, 0) +
         t_op(0, T_EVENT, EV_IN),
-        "link_full": t_open(0) + t_op(0, T_LINK, 1) +
-        t_data(0, 0xffff, 0x87) + t_seg(0, ACK, wnd=0xffff) +
-        t_op(0, T_LINK, 0) + t_seg(0, ACK, sel=1),
+        "link_full": t_open(0) + t_open(1) + t_open(2) + t_op(0, T_LINK, 1) +
+        t_data(0, 0xffff, 0x85) + t_data(1, 0xffff, 0x85) +
+        t_data(2, 0xffff, 0x85) + t_seg(0, ACK, wnd=0xffff) +
+        t_op(0, T_LINK, 0) + t_seg(0, ACK, sel=1) + t_seg(1, ACK, sel=1) +
+        t_seg(2, ACK, sel=1),
         "keepalive": t_open(0) + t_tick(31000) + t_tick(300) +
         t_seg(0, ACK, sel=0),
     }
