@@ -516,7 +516,7 @@ static void fz_tcp_check(const uint8_t *fr, size_t len)
 	plen = l4 - (size_t)(th[12] >> 4) * 4;
 	if (plen && plen < FZ_MSS_MIN && !(th[13] & 0x08)) {
 		fprintf(stderr, "fuzz_tcp: a %zu-byte segment that is not the "
-			"last of its burst: MSS below %u\n", plen, FZ_MSS_MIN);
+			"last of its burst: MSS below %d\n", plen, FZ_MSS_MIN);
 		abort();
 	}
 	fz_check_payload(s, rd32(th + 4), th + (size_t)(th[12] >> 4) * 4, plen);
