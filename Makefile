@@ -9,6 +9,9 @@
 # make ubsan      ./merd built with UBSan alone (merd-ubsan)
 # make unit-asan  C unit tests on ASan+UBSan objects, run
 # make fuzz       libFuzzer targets (clang); make fuzz-run FUZZ_SECONDS=60
+# make fuzz-ci    every fuzz target for FUZZ_CI_SECONDS (25), as CI does
+# make fuzz-replay  seeds and regression inputs of the fuzz targets, for
+#                 make check (test/fuzz_replay.bats)
 # make merd-test  ./merd built with the seccomp test trigger (merd-test)
 # make seccomp-list  print the syscalls each mode allows
 
@@ -93,7 +96,7 @@ unit: $(UNIT_BINS)
 tools:
 	$(MAKE) -C test/tools
 
-check: merd contrib/qemu/merd-qemu merd-test unit tools
+check: merd contrib/qemu/merd-qemu merd-test unit tools fuzz-replay
 	test/run-tests.sh $(UNIT_BINS)
 
 # Sanitizer builds, objects apart in build/asan and build/ubsan: they never
@@ -137,25 +140,34 @@ build/asan/unit/%: test/unit/%.c build/asan/unit/harness.o \
 unit-asan: $(UNIT_ASAN_BINS)
 	MERD_SUITES=none test/run-tests.sh $(UNIT_ASAN_BINS)
 
-# libFuzzer targets (clang): build/fuzz/fuzz_{eth,link,conf,ctl}. They make
+# libFuzzer targets (clang): build/fuzz/fuzz_$(FUZZ_TARGETS). They make
 # real sockets, so fuzz-run starts each in a new, empty network namespace
 # (unshare -rn), and the targets refuse to run where other interfaces are
 # in sight. make fuzz-run FUZZ_SECONDS=N runs each for N seconds and fails
 # on the first crash (left in build/fuzz/crashes/).
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 60
-FUZZ_TARGETS	:= eth link conf ctl virtq
+# seconds one input may take before libFuzzer calls it a hang: generous,
+# for a loaded 2-core CI machine
+FUZZ_TIMEOUT	?= 30
+FUZZ_TARGETS	:= eth link conf ctl tcp dhcp dhcpv6 ndp icmp virtq
 FUZZ_SAN	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 		   -fno-sanitize-recover=undefined
 FUZZ_BASE	:= -std=gnu11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc \
 		   -Itest/unit -Itest/fuzz
 FUZZ_OBJS	:= $(LIB_SRCS:src/%.c=build/fuzz/obj/%.o) \
-		   build/fuzz/obj/harness.o build/fuzz/obj/fuzz.o
+		   build/fuzz/obj/harness.o build/fuzz/obj/fuzz.o \
+		   build/fuzz/obj/fuzz_frame.o
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 FUZZ_MAX_LEN_eth  := 8192
 FUZZ_MAX_LEN_link := 16384
 FUZZ_MAX_LEN_conf := 1024
 FUZZ_MAX_LEN_ctl  := 8192
+FUZZ_MAX_LEN_tcp  := 4096
+FUZZ_MAX_LEN_dhcp := 4096
+FUZZ_MAX_LEN_dhcpv6 := 4096
+FUZZ_MAX_LEN_ndp  := 4096
+FUZZ_MAX_LEN_icmp := 4096
 FUZZ_MAX_LEN_virtq := 8192
 
 build/fuzz/obj/%.o: src/%.c $(HDRS)
@@ -166,7 +178,12 @@ build/fuzz/obj/harness.o: test/unit/harness.c $(UNIT_DEPS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_BASE) -c -o $@ $<
 
-build/fuzz/obj/fuzz.o: test/fuzz/fuzz.c test/fuzz/fuzz.h $(UNIT_DEPS)
+build/fuzz/obj/fuzz.o: test/fuzz/fuzz.c test/fuzz/fuzz.h test/fuzz/fuzz_frame.h $(UNIT_DEPS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_BASE) -c -o $@ $<
+
+build/fuzz/obj/fuzz_frame.o: test/fuzz/fuzz_frame.c test/fuzz/fuzz_frame.h \
+			     test/fuzz/fuzz.h $(UNIT_DEPS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_BASE) -c -o $@ $<
 
@@ -174,18 +191,62 @@ build/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz.h $(FUZZ_OBJS)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(FUZZ_BASE) -o $@ $< \
 		$(FUZZ_OBJS) $(PKG_LIBS)
 
+# fuzz_tcp: the real tcp.c over a fake socket layer (test/fuzz/fuzz_sock.c),
+# put between merd and the C library by the linker, in this binary only
+FUZZ_WRAP	:= socket connect setsockopt getsockopt ioctl recv recvmsg send \
+		   shutdown close accept4
+FUZZ_WRAP_LD	:= $(FUZZ_WRAP:%=-Wl,--wrap=%)
+
+build/fuzz/obj/fuzz_sock.o: test/fuzz/fuzz_sock.c test/fuzz/fuzz_sock.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_BASE) -c -o $@ $<
+
+build/fuzz/fuzz_tcp: test/fuzz/fuzz_tcp.c test/fuzz/fuzz.h test/fuzz/fuzz_sock.h \
+		     $(FUZZ_OBJS) build/fuzz/obj/fuzz_sock.o
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(FUZZ_BASE) -o $@ $< \
+		$(FUZZ_OBJS) build/fuzz/obj/fuzz_sock.o $(FUZZ_WRAP_LD) $(PKG_LIBS)
+
 fuzz: $(FUZZ_BINS)
 
 $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: build/fuzz/fuzz_%
 	@mkdir -p build/fuzz/corpus/$* build/fuzz/crashes
 	@echo "fuzz-run: $*, $(FUZZ_SECONDS) s, in a new network namespace"
 	unshare -rn $< -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN_$*) \
-		-close_fd_mask=3 -print_final_stats=1 -timeout=10 \
+		-close_fd_mask=3 -print_final_stats=1 -timeout=$(FUZZ_TIMEOUT) \
 		-rss_limit_mb=4096 -artifact_prefix=build/fuzz/crashes/$*- \
 		build/fuzz/corpus/$* test/fuzz/corpus/$*
 
 fuzz-run: $(FUZZ_TARGETS:%=fuzz-run-%)
-.PHONY: $(FUZZ_TARGETS:%=fuzz-run-%)
+.PHONY: $(FUZZ_TARGETS:%=fuzz-run-%) fuzz-ci fuzz-replay
+
+# CI: every target for FUZZ_CI_SECONDS, two at a time (2 cores: about two
+# minutes for nine targets, plus the build); fails on the first crash
+FUZZ_CI_SECONDS	?= 25
+fuzz-ci: fuzz
+	$(MAKE) -j2 --output-sync=target FUZZ_SECONDS=$(FUZZ_CI_SECONDS) fuzz-run
+
+# Regression tests (make check, test/fuzz_replay.bats): each target's seeds
+# and the crashes found (test/fuzz/regress/TARGET) run once through the
+# target without libFuzzer (test/fuzz/replay.c), on the ASan+UBSan objects
+# of make unit-asan, with $(CC)
+REPLAY_BINS	:= $(FUZZ_TARGETS:%=build/asan/replay/fuzz_%)
+REPLAY_OBJS	:= $(LIB_SRCS:src/%.c=build/asan/%.o) build/asan/unit/harness.o \
+		   build/asan/replay/fuzz.o build/asan/replay/fuzz_frame.o \
+		   build/asan/replay/replay.o
+REPLAY_DEPS	:= $(wildcard test/fuzz/*.h) $(UNIT_DEPS)
+
+build/asan/replay/%.o: test/fuzz/%.c $(REPLAY_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_asan) $(SAN_BASE) -Isrc -Itest/unit -Itest/fuzz -c -o $@ $<
+
+build/asan/replay/fuzz_%: build/asan/replay/fuzz_%.o $(REPLAY_OBJS)
+	$(CC) $(SAN_asan) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/asan/replay/fuzz_tcp: build/asan/replay/fuzz_tcp.o \
+			    build/asan/replay/fuzz_sock.o $(REPLAY_OBJS)
+	$(CC) $(SAN_asan) $(LDFLAGS) -o $@ $^ $(FUZZ_WRAP_LD) $(PKG_LIBS)
+
+fuzz-replay: $(REPLAY_BINS)
 
 # clang-tidy runs file by file: clang-tidy 14 reports a false "uninitialized
 # va_list" when given several files at once. The checks are in .clang-tidy.

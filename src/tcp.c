@@ -88,6 +88,7 @@
 #define TCP_PSH			0x08
 #define TCP_ACK			0x10
 #define TCP_GUEST_MSS_DEFAULT		536
+#define TCP_GUEST_MSS_MIN	48	/* as Linux's tcp_min_snd_mss */
 #define TCP_WSCALE_MAX		14
 #define TCP_SEGS_PER_CALL	64
 #define TCP_DISCARD_LEN		(16 << 20)
@@ -653,7 +654,8 @@ static void tcp_open(struct ctx *c, const struct flow_key *key,
 	f->tcp.rcv_nxt = seg->seq + 1;
 	f->tcp.isn = tcp_isn(c, key);
 	f->tcp.snd_una = f->tcp.snd_nxt = f->tcp.snd_max = f->tcp.isn + 1;
-	f->tcp.mss = MIN(seg->mss ? seg->mss : TCP_GUEST_MSS_DEFAULT,
+	f->tcp.mss = MIN(seg->mss ? MAX(seg->mss, TCP_GUEST_MSS_MIN) :
+			 TCP_GUEST_MSS_DEFAULT,
 			 tcp_mss_max(c, tcp_v6(f)));
 	if (seg->wscale >= 0) {
 		f->tcp.flags |= TCP_F_WSCALE;
@@ -954,7 +956,8 @@ static void tcp_syn_sent_input(struct ctx *c, struct flow *f,
 		return;
 	}
 	t->rcv_nxt = seg->seq + 1;
-	t->mss = MIN(seg->mss ? seg->mss : TCP_GUEST_MSS_DEFAULT,
+	t->mss = MIN(seg->mss ? MAX(seg->mss, TCP_GUEST_MSS_MIN) :
+		     TCP_GUEST_MSS_DEFAULT,
 		     tcp_mss_max(c, tcp_v6(f)));
 	if (seg->wscale >= 0)
 		t->snd_wscale = (uint8_t)seg->wscale;

@@ -30,11 +30,13 @@
 
 #include "flow.h"
 #include "fuzz.h"
+#include "fuzz_frame.h"
 #include "icmp.h"
 #include "link.h"
 #include "log.h"
 #include "merd.h"
 #include "netlink.h"
+#include "raw.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
@@ -222,15 +224,18 @@ static void fuzz_peers_serve(void)
 }
 
 /**
- * fuzz_note_output() - Read what merd sent the guest, note SYN-ACKs
+ * fuzz_output() - Read what merd sent the guest, check each frame
+ * (fz_check_frame() aborts on a malformed one), note SYN-ACKs
  */
-static void fuzz_note_output(void)
+void fuzz_output(void)
 {
 	static uint8_t f[LINK_FRAME_MAX];
 	int len;
 
 	while ((len = harness_recv(&fuzz_h, f, sizeof(f))) >= 0) {
 		const uint8_t *ip = f + 14, *th;
+
+		fz_check_frame(f, MIN((size_t)len, sizeof(f)));
 
 		if (len >= 14 + 40 + 20 && rd16(f + 12) == ETHERTYPE_IPV6 &&
 		    ip[6] == IPPROTO_TCP)
@@ -305,6 +310,9 @@ void fuzz_pump(void)
 				fuzz_flow_event(EPOLL_REF_IDX(ref),
 						ev[i].events);
 				break;
+			case EPOLL_TYPE_RAW:	/* fuzz_icmp's raw sockets */
+				raw_event(c, EPOLL_REF_IDX(ref));
+				break;
 			case EPOLL_TYPE_TIMER:
 				if (read(c->timerfd, &expirations,
 					 sizeof(expirations)) > 0)
@@ -317,7 +325,7 @@ void fuzz_pump(void)
 		tcp_batch_end(c);
 		link_tx_flush(c);
 		tcp_tx_resume(c);
-		fuzz_note_output();
+		fuzz_output();
 		if (n <= 0)
 			break;
 	}
@@ -335,7 +343,7 @@ void fuzz_end_input(void)
 	fuzz_pump();
 	c->now += 86400ULL * 1000;		/* a day later: all expire */
 	flow_timer(c);
-	fuzz_note_output();
+	fuzz_output();
 	if (verbose)
 		counters_log(c, "counters");
 	for (i = 0; i < peers.n_conns; i++)

@@ -17,6 +17,7 @@ extern struct harness fuzz_h;
 
 int fuzz_init(uint32_t max_flows, int peers);
 void fuzz_pump(void);
+void fuzz_output(void);
 void fuzz_end_input(void);
 uint32_t fuzz_last_isn(void);
 

@@ -6,7 +6,10 @@
 # router and neighbour solicitations, DHCPv6 Solicit, ICMPv6 echo, UDP and
 # TCP over IPv6), in
 # the input format of each target (see fuzz_eth.c, fuzz_link.c,
-# fuzz_conf.c). Run it again after changing a format: python3 mkcorpus.py
+# fuzz_conf.c), and for the protocol targets (fuzz_tcp.c, fuzz_dhcp.c,
+# fuzz_dhcpv6.c, fuzz_ndp.c, fuzz_icmp.c) inputs that each reach the end of
+# a normal exchange. Run it again after changing a format:
+# python3 mkcorpus.py
 import os
 import struct
 
@@ -193,6 +196,145 @@ def eth_seeds():
     }
 
 
+# fuzz_tcp: operations (see fuzz_tcp.c)
+T_SEG, T_DATA, T_EOF, T_ERR, T_ROOM, T_WND, T_CONNECT, T_EVENT, T_TICK, \
+    T_ACCEPT, T_LINK = range(11)
+SYN, ACK, FIN, RST, PSH = 0x02, 0x10, 0x01, 0x04, 0x08
+EV_IN, EV_OUT, EV_ERR, EV_HUP, EV_RDHUP = 1, 2, 4, 8, 16
+
+
+def t_seg(slot, flags, sel=1, ds=0, da=0, wnd=0xffff, ln=0, mss=None,
+          ws=0xff):
+    b = bytes([slot << 4 | T_SEG, flags, sel | (8 if mss else 0),
+               ds & 0xff, da & 0xff]) + struct.pack(">HH", wnd, ln)
+    if mss:
+        b += struct.pack(">HB", mss, ws)
+    return b
+
+
+def t_op(slot, op, *args):
+    return bytes([slot << 4 | op]) + bytes(args)
+
+
+def t_data(slot, n, shift=0x80):
+    return t_op(slot, T_DATA) + struct.pack(">HB", n, shift)
+
+
+def t_tick(ms):
+    return t_op(0, T_TICK) + struct.pack(">H", ms // 8)
+
+
+def t_open(slot):
+    return t_seg(slot, SYN, 0, mss=1460, ws=7) + t_op(slot, T_EVENT, EV_OUT) \
+        + t_seg(slot, ACK)
+
+
+def tcp_seeds():
+    session = t_open(0) + t_data(0, 3000) + t_seg(0, ACK | PSH, ln=100) + \
+        t_seg(0, ACK) + t_op(0, T_EOF, EV_IN | EV_RDHUP) + \
+        t_seg(0, ACK | FIN)
+    inbound = t_op(4, T_ACCEPT, 0) + t_seg(4, SYN | ACK, mss=1460, ws=7) + \
+        t_data(4, 2000) + t_seg(4, ACK | PSH, ln=50) + t_seg(4, ACK) + \
+        t_op(4, T_EOF, EV_IN | EV_RDHUP) + t_seg(4, ACK | FIN)
+    return {
+        "session": session,
+        "session6": t_open(1) + t_data(1, 5000) + t_seg(1, ACK) +
+        t_seg(1, ACK | FIN, ln=10) + t_op(1, T_EOF, EV_RDHUP),
+        "inbound": inbound,
+        "inbound6_rst": t_op(5, T_ACCEPT, 1) + t_seg(5, RST | ACK),
+        "refused_at_once": t_op(0, T_CONNECT, 2) + t_seg(0, SYN, 0),
+        "refused_later": t_seg(0, SYN, 0) + t_op(0, T_ERR, 0x85) +
+        t_op(0, T_EVENT, EV_OUT | EV_ERR),
+        "unreachable": t_seg(2, SYN, 0) + t_op(2, T_ERR, 0x83) +
+        t_op(2, T_EVENT, EV_OUT),
+        "socket_fails": t_op(0, T_CONNECT, 0x80) + t_seg(0, SYN, 0),
+        "connect_timeout": t_seg(3, SYN, 0) + t_tick(31000),
+        "retransmit": t_open(0) + t_data(0, 4000) + t_tick(300) +
+        t_tick(600) + t_seg(0, ACK, sel=0) + t_seg(0, ACK, sel=0) +
+        t_seg(0, ACK, sel=0) + t_seg(0, ACK, sel=0) + t_seg(0, ACK, sel=2),
+        "zero_window": t_open(0) + t_seg(0, ACK, wnd=0) + t_data(0, 1000) +
+        t_tick(1000) + t_tick(2000) + t_seg(0, ACK, wnd=100),
+        "send_blocked": t_open(0) + t_op(0, T_ROOM, 0, 10, 0) +
+        t_seg(0, ACK | PSH, ln=100) + t_op(0, T_WND, 0, 4, 0, 4) +
+        t_op(0, T_EVENT, EV_OUT) + t_op(0, T_ROOM, 0xff, 0xff, 0) +
+        t_seg(0, ACK | PSH, ln=100),
+        "host_reset": t_open(0) + t_data(0, 100) + t_op(0, T_ERR, 0) +
+        t_op(0, T_EVENT, EV_IN),
+        "link_full": t_open(0) + t_open(1) + t_open(2) + t_op(0, T_LINK, 1) +
+        t_data(0, 0xffff, 0x85) + t_data(1, 0xffff, 0x85) +
+        t_data(2, 0xffff, 0x85) + t_seg(0, ACK, wnd=0xffff) +
+        t_op(0, T_LINK, 0) + t_seg(0, ACK, sel=1) + t_seg(1, ACK, sel=1) +
+        t_seg(2, ACK, sel=1),
+        "keepalive": t_open(0) + t_tick(31000) + t_tick(300) +
+        t_seg(0, ACK, sel=0),
+    }
+
+
+def dhcp_seeds():
+    disc = bytes([53, 1, 1, 55, 4, 1, 3, 6, 119, 255])
+    req = bytes([53, 1, 3, 50, 4]) + GUEST + bytes([54, 4]) + GW + b"\xff"
+    whole = dhcp(1)[14 + 20 + 8:]
+    return {
+        "discover": rec(0x07, disc),
+        "discover_request": rec(0x07, disc) + rec(0x07, req),
+        "renew": rec(0x24, bytes([53, 1, 3, 255])),
+        "inform": rec(0x24, bytes([53, 1, 8, 255])),
+        "request_other": rec(0x07, bytes([53, 1, 3, 50, 4, 198, 51, 100, 99,
+                                          255])),
+        "whole_message": rec(0x03, whole),
+        "release": rec(0x24, bytes([53, 1, 7, 54, 4]) + GW + b"\xff"),
+    }
+
+
+def dhcp6_seeds():
+    oro = struct.pack(">HHHH", 6, 4, 23, 24)
+    duid = struct.pack(">HH", 3, 1) + GUEST_MAC
+    whole = bytes([1, 1, 2, 3]) + struct.pack(">HH", 1, len(duid)) + duid + \
+        oro
+    return {
+        "solicit": rec(0x44, bytes([1]) + oro),
+        "solicit_rapid": rec(0x44, bytes([1]) + struct.pack(">HH", 14, 0) +
+                             oro),
+        "solicit_request": rec(0x44, bytes([1]) + oro) +
+        rec(0x64, bytes([3]) + oro),
+        "renew": rec(0x65, bytes([5]) + oro),
+        "information_request": rec(0x04, bytes([11]) + oro),
+        "whole_message": rec(0x00, whole),
+    }
+
+
+def ndp_seeds():
+    slla = bytes([1, 1]) + GUEST_MAC
+    return {
+        "router_solicitation": rec(0x00, slla),
+        "neighbor_solicitation": rec(0x41, slla),
+        "neighbor_solicitation_unicast": rec(0x51, slla),
+        "dad_probe": rec(0x05, GUEST6),
+        "neighbor_advertisement": rec(0x02, GUEST_LL + bytes([2, 1]) +
+                                      GUEST_MAC),
+        "raw_rs": rec(0x03, bytes([133, 0, 0, 0, 0, 0, 0, 0]) + slla),
+    }
+
+
+def icmp_seeds():
+    ping = struct.pack(">HH", 0x4242, 1) + b"merd-fuzz-ping" * 2
+    quote = ip4(GUEST, PEER, 17, struct.pack(">HHHH", 4000, 53, 8, 0))
+    return {
+        "echo": b"\0" + rec(0x28, ping),
+        "echo6": b"\0" + rec(0x29, ping),
+        "echo6_router": b"\0" + rec(0x0b, ping),
+        "echo_gateway": b"\0" + rec(0x0a, ping),
+        "echo_no_route": b"\0" + rec(0x0e, ping) + rec(0x0f, ping),
+        "raw_echo": b"\x01" + rec(0x28, ping) + rec(0x68, ping),
+        "raw_echo6": b"\x02" + rec(0x29, ping) + rec(0x69, ping),
+        "guest_unreachable": b"\0" + rec(0x00, bytes([3, 3, 0, 0, 0, 0, 0,
+                                                      0]) + quote),
+        "net_unreachable": b"\x03" + rec(0x28, ping) +
+        rec(0x60, bytes([3, 1, 0, 0, 0, 0, 0, 0]) + quote),
+        "echo_expires": b"\0" + rec(0xa8, ping) + rec(0xa9, ping),
+    }
+
+
 def framed(frame):
     return struct.pack(">I", len(frame)) + frame
 
@@ -229,7 +371,10 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     for target, seeds in (("eth", {**eth_seeds(), **v6_seeds()}),
                           ("link", link_seeds()),
-                          ("conf", conf_seeds())):
+                          ("conf", conf_seeds()),
+                          ("tcp", tcp_seeds()), ("dhcp", dhcp_seeds()),
+                          ("dhcpv6", dhcp6_seeds()), ("ndp", ndp_seeds()),
+                          ("icmp", icmp_seeds())):
         d = os.path.join(here, "corpus", target)
         os.makedirs(d, exist_ok=True)
         for name, data in seeds.items():
