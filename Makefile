@@ -10,6 +10,7 @@
 # make unit-asan  C unit tests on ASan+UBSan objects, run
 # make fuzz       libFuzzer targets (clang); make fuzz-run FUZZ_SECONDS=60
 # make merd-test  ./merd built with the seccomp test trigger (merd-test)
+# make merd-valgrind  ./merd for valgrind: no seccomp filter (merd-valgrind)
 # make seccomp-list  print the syscalls each mode allows
 
 CC	?= cc
@@ -75,6 +76,16 @@ merd-test: $(SRCS:src/%.c=build/test/%.o)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 .PHONY: seccomp-list
+
+# merd-valgrind: the objects of ./merd, but isolation.o built with
+# -DMERD_VALGRIND, which loads no seccomp filter (valgrind cannot run under
+# it; see isolation_valgrind_build()). For test/valgrind.bats only.
+build/valgrind/isolation.o: src/isolation.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DMERD_VALGRIND -c -o $@ $<
+
+merd-valgrind: $(filter-out build/isolation.o,$(OBJS)) build/valgrind/isolation.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests link the real code (every module but main.c), no stubs of it,
 # and the harness that sets up a context with a guest link (test/unit/harness.c)
@@ -207,5 +218,5 @@ clean-objs:
 	rm -rf build
 
 clean: clean-objs
-	rm -f merd merd-asan merd-ubsan merd-test contrib/qemu/merd-qemu
+	rm -f merd merd-asan merd-ubsan merd-test merd-valgrind contrib/qemu/merd-qemu
 	-$(MAKE) -C test/tools clean
