@@ -33,6 +33,7 @@ LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 
 UNIT_SRCS := $(wildcard test/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=build/unit/%)
+UNIT_ASAN_BINS := $(UNIT_SRCS:test/unit/%.c=build/asan/unit/%)
 
 .PHONY: all clean clean-objs check unit unit-asan lint asan ubsan fuzz fuzz-run tools
 
@@ -104,8 +105,18 @@ unit: $(UNIT_BINS)
 tools:
 	$(MAKE) -C test/tools
 
-check: merd contrib/qemu/merd-qemu merd-test unit tools
-	test/run-tests.sh $(UNIT_BINS)
+# make check: the unit tests, plain and on ASan+UBSan objects, every bats
+# suite, then the sanitizer pass: ASAN_SUITES once more against merd-asan
+# (any sanitizer report fails the test; README, "Sanitizers and valgrind"),
+# all counted in one summary line. ASAN_SUITES= skips the pass.
+ASAN_SUITES ?= test/badinput.bats test/faults.bats test/flood.bats \
+	       test/tcp_ns.bats test/ipv4_ns.bats test/ipv6_ns.bats \
+	       test/fwd_ns.bats test/ctl_ns.bats test/raw.bats test/ipv4_vm.bats
+
+check: merd contrib/qemu/merd-qemu merd-test merd-valgrind merd-asan unit \
+       $(UNIT_ASAN_BINS) tools
+	MERD_ASAN_SUITES="$(ASAN_SUITES)" test/run-tests.sh $(UNIT_BINS) \
+		$(UNIT_ASAN_BINS)
 
 # Sanitizer builds, objects apart in build/asan and build/ubsan: they never
 # mix with the normal build, and building them does not disturb it
@@ -132,8 +143,8 @@ merd-ubsan: $(SRCS:src/%.c=build/ubsan/%.o)
 asan: merd-asan
 ubsan: merd-ubsan
 
-# The unit tests on the ASan+UBSan objects: make unit-asan runs them
-UNIT_ASAN_BINS := $(UNIT_SRCS:test/unit/%.c=build/asan/unit/%)
+# The unit tests on the ASan+UBSan objects (UNIT_ASAN_BINS): make unit-asan
+# runs them
 
 build/asan/unit/harness.o: test/unit/harness.c $(UNIT_DEPS)
 	@mkdir -p $(@D)
