@@ -111,7 +111,7 @@ tools:
 # all counted in one summary line. ASAN_SUITES= skips the pass.
 ASAN_SUITES ?= test/badinput.bats test/faults.bats test/flood.bats \
 	       test/tcp_ns.bats test/ipv4_ns.bats test/ipv6_ns.bats \
-	       test/fwd_ns.bats test/ctl_ns.bats test/raw.bats test/ipv4_vm.bats
+	       test/fwd_ns.bats test/ctl_ns.bats test/ipv4_vm.bats
 
 check: merd contrib/qemu/merd-qemu merd-test merd-valgrind merd-asan unit \
        $(UNIT_ASAN_BINS) tools
