@@ -13,6 +13,7 @@
 # make fuzz-replay  seeds and regression inputs of the fuzz targets, for
 #                 make check (test/fuzz_replay.bats)
 # make merd-test  ./merd built with the seccomp test trigger (merd-test)
+# make merd-valgrind  ./merd for valgrind: no seccomp filter (merd-valgrind)
 # make seccomp-list  print the syscalls each mode allows
 
 CC	?= cc
@@ -35,6 +36,7 @@ LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 
 UNIT_SRCS := $(wildcard test/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=build/unit/%)
+UNIT_ASAN_BINS := $(UNIT_SRCS:test/unit/%.c=build/asan/unit/%)
 
 .PHONY: all clean clean-objs check unit unit-asan lint asan ubsan fuzz fuzz-run tools
 
@@ -79,6 +81,16 @@ merd-test: $(SRCS:src/%.c=build/test/%.o)
 
 .PHONY: seccomp-list
 
+# merd-valgrind: the objects of ./merd, but isolation.o built with
+# -DMERD_VALGRIND, which loads no seccomp filter (valgrind cannot run under
+# it; see isolation_valgrind_build()). For test/valgrind.bats only.
+build/valgrind/isolation.o: src/isolation.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DMERD_VALGRIND -c -o $@ $<
+
+merd-valgrind: $(filter-out build/isolation.o,$(OBJS)) build/valgrind/isolation.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Unit tests link the real code (every module but main.c), no stubs of it,
 # and the harness that sets up a context with a guest link (test/unit/harness.c)
 LIB_OBJS := $(LIB_SRCS:src/%.c=build/%.o)
@@ -96,8 +108,19 @@ unit: $(UNIT_BINS)
 tools:
 	$(MAKE) -C test/tools
 
-check: merd contrib/qemu/merd-qemu merd-test unit tools fuzz-replay
-	test/run-tests.sh $(UNIT_BINS)
+# make check: the unit tests, plain and on ASan+UBSan objects, every bats
+# suite, then the sanitizer pass: ASAN_SUITES once more against merd-asan
+# (any sanitizer report fails the test; README, "Sanitizers and valgrind"),
+# all counted in one summary line. ASAN_SUITES= skips the pass.
+ASAN_SUITES ?= test/badinput.bats test/faults.bats test/flood.bats \
+	       test/tcp_ns.bats test/ipv4_ns.bats test/ipv6_ns.bats \
+	       test/fwd_ns.bats test/ctl_ns.bats test/ipv4_vm.bats \
+	       test/vhost_vm.bats
+
+check: merd contrib/qemu/merd-qemu merd-test merd-valgrind merd-asan unit \
+       $(UNIT_ASAN_BINS) tools fuzz-replay
+	MERD_ASAN_SUITES="$(ASAN_SUITES)" test/run-tests.sh $(UNIT_BINS) \
+		$(UNIT_ASAN_BINS)
 
 # Sanitizer builds, objects apart in build/asan and build/ubsan: they never
 # mix with the normal build, and building them does not disturb it
@@ -124,8 +147,8 @@ merd-ubsan: $(SRCS:src/%.c=build/ubsan/%.o)
 asan: merd-asan
 ubsan: merd-ubsan
 
-# The unit tests on the ASan+UBSan objects: make unit-asan runs them
-UNIT_ASAN_BINS := $(UNIT_SRCS:test/unit/%.c=build/asan/unit/%)
+# The unit tests on the ASan+UBSan objects (UNIT_ASAN_BINS): make unit-asan
+# runs them
 
 build/asan/unit/harness.o: test/unit/harness.c $(UNIT_DEPS)
 	@mkdir -p $(@D)
@@ -270,5 +293,5 @@ clean-objs:
 	rm -rf build
 
 clean: clean-objs
-	rm -f merd merd-asan merd-ubsan merd-test contrib/qemu/merd-qemu
+	rm -f merd merd-asan merd-ubsan merd-test merd-valgrind contrib/qemu/merd-qemu
 	-$(MAKE) -C test/tools clean

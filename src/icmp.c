@@ -10,6 +10,8 @@
  * merd said so once at start and drops echo requests.
  */
 #include <errno.h>
+#include <time.h>	/* struct timespec, for linux/errqueue.h */
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -67,7 +69,143 @@ static struct flow *icmp_flow_open(struct ctx *c, const struct flow_key *key)
 		count_drop(c, CNT_drop_sock_err);
 		return NULL;
 	}
+	icmp_sock_recverr(s, v6);
 	return flow_insert_sock(c, key, s, EPOLLIN);
+}
+
+/**
+ * icmp_sock_recverr() - Have a flow socket queue the ICMP errors it gets
+ * @s:		UDP or ping socket
+ * @v6:		IPv6 socket
+ *
+ * Without IP_RECVERR a UDP or ping socket ignores host and network
+ * unreachable (soft errors): with it, each error is queued with the ICMP
+ * type and code, and icmp_sock_err() reads them. A failure only costs the
+ * guest those errors.
+ */
+void icmp_sock_recverr(int s, bool v6)
+{
+	int one = 1;
+
+	if (setsockopt(s, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+		       v6 ? IPV6_RECVERR : IP_RECVERR, &one, sizeof(one)))
+		debug_ratelimited("icmp: IP_RECVERR: %s", strerror(errno));
+}
+
+/**
+ * icmp_err_code() - Destination unreachable code of a queued socket error
+ * @ee:		Extended error from the error queue
+ *
+ * Return: ICMP code for icmp_unreach() (ICMPv6 codes mapped to theirs:
+ * no route 0, prohibited 13, port 3, others 1), or -1 if the error is not
+ * a destination unreachable the host received
+ */
+static int icmp_err_code(const struct sock_extended_err *ee)
+{
+	if (ee->ee_origin == SO_EE_ORIGIN_ICMP)
+		return ee->ee_type == ICMP_DEST_UNREACH ? ee->ee_code : -1;
+	if (ee->ee_origin != SO_EE_ORIGIN_ICMP6 ||
+	    ee->ee_type != ICMP6_DEST_UNREACH)
+		return -1;
+	switch (ee->ee_code) {
+	case 0:
+		return 0;			/* no route */
+	case 1:
+		return ICMP_ADMIN_PROHIBITED;
+	case 4:
+		return 3;			/* port unreachable */
+	default:
+		return 1;			/* address unreachable */
+	}
+}
+
+/**
+ * icmp_sock_err() - Read one error from a flow socket's error queue
+ * @s:		Socket, with icmp_sock_recverr() done
+ * @data:	Buffer for the start of the datagram the error is about
+ * @len:	Size of @data; set to the bytes read into it
+ * @code:	Set to the unreachable code for icmp_unreach(), -1 for an
+ *		error of another kind
+ *
+ * Return: 0 if an error was read (consumed), negative errno once the queue
+ * is empty (-EAGAIN) or the socket failed
+ */
+int icmp_sock_err(int s, uint8_t *data, size_t *len, int *code)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+				    sizeof(struct sockaddr_in6))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = data, .iov_len = *len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct sock_extended_err ee;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	*code = -1;
+	n = recvmsg(s, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+	if (n < 0)
+		return -errno;
+	*len = (size_t)n;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (!((cm->cmsg_level == IPPROTO_IP &&
+		       cm->cmsg_type == IP_RECVERR) ||
+		      (cm->cmsg_level == IPPROTO_IPV6 &&
+		       cm->cmsg_type == IPV6_RECVERR)) ||
+		    cm->cmsg_len < CMSG_LEN(sizeof(ee)))
+			continue;
+		memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+		*code = icmp_err_code(&ee);
+	}
+	return 0;
+}
+
+/**
+ * icmp_sock_errors() - Tell the guest of the ICMP errors an echo flow got
+ * @c:		Execution context
+ * @f:		Echo flow, on a ping socket
+ *
+ * The error queue holds the echo request as sent: the quote given back is
+ * its header with the guest's identifier.
+ */
+static void icmp_sock_errors(struct ctx *c, struct flow *f)
+{
+	bool v6 = !inany_is_v4(&f->key.remote_addr);
+	uint8_t quote[ICMP_HDR_LEN];
+	int i, code;
+
+	for (i = 0; i < ICMP_RX_BUDGET; i++) {
+		size_t len = sizeof(quote);
+
+		if (icmp_sock_err(f->sock, quote, &len, &code))
+			return;
+		if (code < 0 || len < ICMP_HDR_LEN)
+			continue;
+		wr16(quote + 4, f->key.guest_port);
+		icmp_unreach(c, &f->key, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+			     (uint8_t)code, quote);
+	}
+}
+
+/**
+ * icmp_send_failed() - An echo request could not be sent: count it, and
+ * if the host has no route to its destination, tell the guest so
+ * @c:		Execution context
+ * @f:		Echo flow
+ * @pkt:	The echo request, at least ICMP_HDR_LEN bytes
+ * @e:		errno of sendto()
+ */
+static void icmp_send_failed(struct ctx *c, const struct flow *f,
+			     const struct ip_pkt *pkt, int e)
+{
+	count_drop(c, CNT_drop_sock_err);
+	debug_ratelimited("icmp: sendto: %s", strerror(e));
+	if (e == EHOSTUNREACH || e == ENETUNREACH)
+		icmp_unreach(c, &f->key, pkt->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+			     e == ENETUNREACH ? 0 : 1, pkt->l4);
 }
 
 /**
@@ -104,10 +242,8 @@ void icmp_input(struct ctx *c, const struct ip_pkt *pkt)
 	if (f->sock < 0)
 		icmp_raw_send(c, f, pkt);
 	else if (sendto(f->sock, pkt->l4, pkt->l4_len, MSG_DONTWAIT,
-			(struct sockaddr *)&ss, sl) < 0) {
-		count_drop(c, CNT_drop_sock_err);
-		debug_ratelimited("icmp: sendto: %s", strerror(errno));
-	}
+			(struct sockaddr *)&ss, sl) < 0)
+		icmp_send_failed(c, f, pkt, errno);
 	f->pkts_out++;
 	f->bytes_out += pkt->l4_len;
 	flow_touch(c, f, c->conf.icmp_timeout);
@@ -125,7 +261,8 @@ void icmp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 	uint8_t reply = v6 ? ICMP6_ECHO_REPLY : ICMP_ECHO_REPLY;
 	int i;
 
-	(void)events;
+	if (events & EPOLLERR)
+		icmp_sock_errors(c, f);
 	for (i = 0; i < ICMP_RX_BUDGET; i++) {
 		size_t cap = 0;
 		uint8_t *m = ip_tx_begin(c, v6, &cap);

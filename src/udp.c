@@ -72,18 +72,30 @@ static unsigned int udp_timeout(const struct ctx *c, const struct flow *f)
 }
 
 /**
- * udp_refuse() - Tell the guest a new flow was refused: the table is full
+ * udp_unreach() - Tell the guest a destination of its flow is unreachable
  * @c:		Execution context
- * @key:	The flow it asked for
+ * @key:	The flow
+ * @code:	ICMP destination unreachable code (3 port, 1 host, 0 net...)
  */
-static void udp_refuse(struct ctx *c, const struct flow_key *key)
+static void udp_unreach(struct ctx *c, const struct flow_key *key,
+			uint8_t code)
 {
 	uint8_t quote[8] = { 0 };
 
 	wr16(quote, key->guest_port);
 	wr16(quote + 2, key->remote_port);
 	wr16(quote + 4, UDP_HDR_LEN);
-	icmp_unreach(c, key, IPPROTO_UDP, ICMP_ADMIN_PROHIBITED, quote);
+	icmp_unreach(c, key, IPPROTO_UDP, code, quote);
+}
+
+/**
+ * udp_refuse() - Tell the guest a new flow was refused: the table is full
+ * @c:		Execution context
+ * @key:	The flow it asked for
+ */
+static void udp_refuse(struct ctx *c, const struct flow_key *key)
+{
+	udp_unreach(c, key, ICMP_ADMIN_PROHIBITED);
 }
 
 /**
@@ -112,10 +124,16 @@ static struct flow *udp_flow_open(struct ctx *c, const struct flow_key *key)
 		return NULL;
 	}
 	udp_sock_bind(s, sa.ss_family, key->guest_port);
+	icmp_sock_recverr(s, sa.ss_family == AF_INET6);
 	if (connect(s, (struct sockaddr *)&sa, sl)) {
+		int e = errno;
+
 		count_drop(c, CNT_drop_sock_err);
-		debug_ratelimited("udp: connect: %s", strerror(errno));
+		debug_ratelimited("udp: connect: %s", strerror(e));
 		close(s);
+		/* the host has no route there: say so, as a router would */
+		if (e == EHOSTUNREACH || e == ENETUNREACH)
+			udp_unreach(c, key, e == ENETUNREACH ? 0 : 1);
 		return NULL;
 	}
 	return flow_insert_sock(c, key, s, EPOLLIN);
@@ -215,6 +233,29 @@ static int udp_sock_recv_one(struct ctx *c, struct flow *f)
 }
 
 /**
+ * udp_sock_errors() - Tell the guest of the ICMP errors a flow socket got
+ * @c:		Execution context
+ * @f:		Flow
+ *
+ * The socket queues them (IP_RECVERR): port, host and network
+ * unreachable alike, each given to the guest once.
+ */
+static void udp_sock_errors(struct ctx *c, struct flow *f)
+{
+	uint8_t data[8];
+	int i, code;
+
+	for (i = 0; i < UDP_RX_BUDGET; i++) {
+		size_t len = sizeof(data);
+
+		if (icmp_sock_err(f->sock, data, &len, &code))
+			return;
+		if (code >= 0)
+			udp_unreach(c, &f->key, (uint8_t)code);
+	}
+}
+
+/**
  * udp_sock_event() - Datagrams (or an error) arrived on a flow's socket
  * @c:		Execution context
  * @f:		Flow
@@ -224,23 +265,17 @@ void udp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 {
 	int i, rc = 0;
 
-	(void)events;
+	if (events & EPOLLERR)
+		udp_sock_errors(c, f);
 	for (i = 0; i < UDP_RX_BUDGET; i++) {
 		rc = udp_sock_recv_one(c, f);
 		if (rc)
 			break;
 	}
-	if (rc == -ECONNREFUSED) {
-		/* the peer's port unreachable: tell the guest the same */
-		uint8_t quote[8] = { 0 };
-
-		wr16(quote, f->key.guest_port);
-		wr16(quote + 2, f->key.remote_port);
-		wr16(quote + 4, UDP_HDR_LEN);
-		icmp_unreach(c, &f->key, IPPROTO_UDP, 3, quote);
-	} else if (rc && rc != -EAGAIN) {
+	/* errors the socket reports once more on recv(), already told */
+	if (rc && rc != -EAGAIN && rc != -ECONNREFUSED &&
+	    rc != -EHOSTUNREACH && rc != -ENETUNREACH)
 		debug_ratelimited("udp: recv: %s", strerror(-rc));
-	}
 	flow_touch(c, f, udp_timeout(c, f));
 }
 

@@ -65,9 +65,11 @@ setup_file() {
 	echo "socat rc=$?" >>"$out"
 	wait "$job"
 	export GUEST1_RC=$? GUEST1_RESULTS=$GUEST1_OUT/results.txt GUEST1_OUT
-	# after qemu: merd must be gone
+	# after qemu: merd must be gone (this world's: other test runs may
+	# have their own merd running as the test user)
 	sleep 1
-	pgrep -u "$MERD_TEST_USER" -x merd >"$WORLD_DIR/run/merd-left" || :
+	pgrep -u "$MERD_TEST_USER" -f "^$WORLD_BIN/merd -f -F " \
+		>"$WORLD_DIR/run/merd-left" || :
 	GUEST_WRAPPER=$(wrapper_words --legacy) \
 		guest_boot "" "$GUEST2" >"$WORLD_DIR/log/guest2.out" 2>&1
 	export GUEST2_RC=$? GUEST2_RESULTS=$GUEST_RESULTS

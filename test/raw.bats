@@ -55,10 +55,22 @@ _sandboxed() {
 	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$1/status" 2>/dev/null
 }
 
+# _caps_dropped() - True once PID holds no effective capability
+_caps_dropped() {
+	grep -Eq '^CapEff:[[:space:]]+0+$' "/proc/$1/status" 2>/dev/null
+}
+
 # no_caps_check() - PID runs filtered, as the test user, with no capability
 no_caps_check() {
 	local st=/proc/$1/status set
-	_wait_for 10 _sandboxed "$1" || { cat "$st"; return 1; }
+	if [ "$(world_sanitized)" = asan ]; then
+		# ASan builds load no filter and keep the root: LeakSanitizer
+		# needs ptrace and /proc at exit (isolation_sanitized())
+		echo "ASan build: seccomp filter and empty root not checked"
+		_wait_for 10 _caps_dropped "$1" || { cat "$st"; return 1; }
+	else
+		_wait_for 10 _sandboxed "$1" || { cat "$st"; return 1; }
+	fi
 	grep -E '^(Uid|Gid|Cap[A-Za-z]+|NoNewPrivs|Seccomp):' "$st"
 	for set in CapEff CapPrm CapBnd CapInh CapAmb; do
 		grep -Eq "^$set:[[:space:]]+0+\$" "$st" ||
@@ -66,7 +78,7 @@ no_caps_check() {
 	done
 	grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st"
 	grep -Eq "^Uid:[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID\$" "$st"
-	[ -z "$(ls -A "/proc/$1/root/")" ]
+	[ "$(world_sanitized)" = asan ] || [ -z "$(ls -A "/proc/$1/root/")" ]
 }
 
 # user_bg() - Start COMMAND... as the test user in "host", in the

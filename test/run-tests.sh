@@ -7,6 +7,9 @@
 #
 # Without arguments the unit tests are build/unit/test_*. MERD_SUITES picks
 # suites (default: test/*.bats); MERD_SUITE_TIMEOUT bounds each (900 s).
+# MERD_ASAN_SUITES names suites to run a second time, against the ASan+UBSan
+# build (MERD_ASAN_BIN, default ./merd-asan), counted under the suite's name
+# with " (asan)" added; "none" or empty: no sanitizer pass.
 # The guest image is built once per run into MERD_GUEST_CACHE (a temporary
 # directory unless set).
 
@@ -77,6 +80,22 @@ fi
 for s in "${suites[@]}"; do
 	[ -e "$s" ] || continue
 	run_one "$s" timeout -k 10 "${MERD_SUITE_TIMEOUT:-900}" bats --tap "$s"
+done
+
+# The sanitizer pass: the same suites, merd-asan under test (world.bash
+# makes any sanitizer report fatal and fails the test that caused it)
+asan_bin=${MERD_ASAN_BIN:-$top/merd-asan}
+read -r -a asan_suites <<<"${MERD_ASAN_SUITES:-}"
+[ "${asan_suites[*]}" != none ] || asan_suites=()
+if [ ${#asan_suites[@]} -gt 0 ] && [ ! -x "$asan_bin" ]; then
+	echo "not ok 1 sanitizer pass: no ASan build at $asan_bin (make asan)" >"$out/asan.tap"
+	cat "$out/asan.tap"
+	tally "sanitizer pass" 1 "$out/asan.tap"
+	asan_suites=()
+fi
+for s in "${asan_suites[@]}"; do
+	run_one "$s (asan)" env MERD_BIN="$asan_bin" \
+		timeout -k 10 "${MERD_SUITE_TIMEOUT:-900}" bats --tap "$s"
 done
 
 total=$((passed + failed + skipped))

@@ -25,10 +25,22 @@ _sandboxed() {
 	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$1/status" 2>/dev/null
 }
 
+# _caps_dropped() - True once PID holds no effective capability
+_caps_dropped() {
+	grep -Eq '^CapEff:[[:space:]]+0+$' "/proc/$1/status" 2>/dev/null
+}
+
 # sandbox_check() - Check the isolation of the running merd PID
 sandbox_check() {
 	local pid=$1 st=/proc/$1/status set
-	_wait_for 10 _sandboxed "$pid" || { cat "$st"; return 1; }
+	if [ "$(world_sanitized)" = asan ]; then
+		# ASan builds load no filter and keep the root: LeakSanitizer
+		# needs ptrace and /proc at exit (isolation_sanitized())
+		echo "ASan build: seccomp filter and empty root not checked"
+		_wait_for 10 _caps_dropped "$pid" || { cat "$st"; return 1; }
+	else
+		_wait_for 10 _sandboxed "$pid" || { cat "$st"; return 1; }
+	fi
 	grep -E '^(Uid|Gid|Cap[A-Za-z]+|NoNewPrivs|Seccomp):' "$st"
 	for set in CapEff CapPrm CapBnd CapInh CapAmb; do
 		grep -Eq "^$set:[[:space:]]+0+\$" "$st" ||
@@ -38,7 +50,7 @@ sandbox_check() {
 	grep -Eq "^Uid:[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID\$" "$st"
 	# An empty root, its own user namespace, the host's network namespace
 	[ -d "/proc/$pid/root/" ]
-	[ -z "$(ls -A "/proc/$pid/root/")" ]
+	[ "$(world_sanitized)" = asan ] || [ -z "$(ls -A "/proc/$pid/root/")" ]
 	[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ]
 	[ "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
 	[ "$(readlink "/proc/$pid/ns/net")" = "$(in_host readlink /proc/self/ns/net)" ]

@@ -12,6 +12,11 @@
 # MERD_BIN: the merd to test (default: ./merd of the checkout). MERD_TEST_KEEP=1:
 # keep the world's directory (logs, guest consoles) after teardown.
 #
+# A sanitizer build of merd (merd-asan, merd-ubsan) is recognised by its
+# runtime: the world exports ASAN_OPTIONS and UBSAN_OPTIONS so that merd
+# aborts on the first report and writes it to log/san/, and world_teardown
+# fails if anything was written there (see world_sanitized).
+#
 # Nothing in the world can reach outside: the two namespaces have no link but
 # their veth pair. Every name carries a per-world ID; world_teardown removes
 # all of it and is safe to call on a half-built world, or twice.
@@ -171,6 +176,7 @@ world_setup() {
 	chmod 0755 "$WORLD_DIR" "$WORLD_DIR"/{bin,log}
 	chown "$MERD_TEST_USER:" "$WORLD_DIR/run" "$WORLD_DIR/home"
 	_world_install || return 1
+	_world_sanitizer || return 1
 	_world_links || world_fail "cannot build the namespaces" || return 1
 	_world_etc && _world_resolv 203.0.113.53 || return 1
 	world_peer_start udp-echo "$INET_NS" "$WORLD_BIN/udp-echo-server.py" \
@@ -182,6 +188,55 @@ world_setup() {
 	if declare -F world_extra_peers >/dev/null; then
 		world_extra_peers || return 1
 	fi
+}
+
+# world_sanitized() - Print "asan" or "ubsan" and succeed if the merd under
+# test is a sanitizer build, else fail
+world_sanitized() {
+	[ -n "${MERD_SANITIZER:-}" ] && echo "$MERD_SANITIZER"
+}
+
+# _world_sanitizer() - If $MERD is a sanitizer build, set MERD_SANITIZER and
+# the options that make any report fatal and logged in log/san/merd.PID
+_world_sanitizer() {
+	local opts
+	MERD_SANITIZER=
+	if grep -qa __asan_init "$MERD"; then
+		MERD_SANITIZER=asan
+	elif grep -qa __ubsan_handle "$MERD"; then
+		MERD_SANITIZER=ubsan
+	fi
+	export MERD_SANITIZER
+	[ -n "$MERD_SANITIZER" ] || return 0
+	install -d -m 0755 -o "$MERD_TEST_USER" "$WORLD_DIR/log/san" || return 1
+	opts="halt_on_error=1:abort_on_error=1:log_path=$WORLD_DIR/log/san/merd"
+	ASAN_OPTIONS="$opts:detect_leaks=1:strict_string_checks=1"
+	ASAN_OPTIONS="$ASAN_OPTIONS:detect_stack_use_after_return=1"
+	UBSAN_OPTIONS="$opts:print_stacktrace=1"
+	export ASAN_OPTIONS UBSAN_OPTIONS
+}
+
+# world_sanitizer_check() - Fail, showing the reports, if a sanitizer build
+# of merd wrote any report (log/san/) or was aborted or exited with
+# LeakSanitizer's status (run/*.status: 134, 23)
+world_sanitizer_check() {
+	local f rc=0
+	[ -n "${MERD_SANITIZER:-}" ] && [ -d "${WORLD_DIR:-}" ] || return 0
+	for f in "$WORLD_DIR"/log/san/*; do
+		[ -s "$f" ] || continue
+		echo "world: $MERD_SANITIZER report in $f:" >&2
+		cat "$f" >&2
+		rc=1
+	done
+	for f in "$WORLD_DIR"/run/*.status; do
+		[ -s "$f" ] || continue
+		case $(cat "$f") in
+		134 | 23)
+			echo "world: $MERD_SANITIZER build of merd exited with status $(cat "$f") ($f)" >&2
+			rc=1 ;;
+		esac
+	done
+	return "$rc"
 }
 
 # world_loopback_resolver() - Make the host's resolver 127.0.0.53, served
@@ -240,6 +295,7 @@ world_gc() {
 			WORLD_ID=${WORLD_ID%%.*}
 			INET_NS=merd-inet-$WORLD_ID
 			HOST_NS=merd-host-$WORLD_ID
+			MERD_SANITIZER=
 			world_teardown
 		)
 	done
@@ -249,8 +305,8 @@ world_gc() {
 world_dump_logs() {
 	local f
 	[ -d "${WORLD_DIR:-}" ] || return 0
-	for f in "$WORLD_DIR"/log/*; do
-		[ -s "$f" ] || continue
+	for f in "$WORLD_DIR"/log/* "$WORLD_DIR"/log/san/*; do
+		[ -f "$f" ] && [ -s "$f" ] || continue
 		echo "--- $f" >&2
 		tail -n 40 "$f" >&2
 	done
@@ -258,8 +314,10 @@ world_dump_logs() {
 
 # world_teardown() - Remove everything world_setup made; safe to repeat
 world_teardown() {
+	local san=0
 	[ -n "${WORLD_ID:-}" ] || return 0
 	[ -n "${WORLD_DIR:-}" ] && _world_kill
+	world_sanitizer_check || san=1
 	ip netns del "$INET_NS" 2>/dev/null
 	ip netns del "$HOST_NS" 2>/dev/null
 	rm -rf "/etc/netns/$HOST_NS"
@@ -270,8 +328,8 @@ world_teardown() {
 		case ${WORLD_DIR:-} in /tmp/merd-world-*) rm -rf "$WORLD_DIR" ;; esac
 	fi
 	unset WORLD_ID WORLD_DIR WORLD_BIN INET_NS HOST_NS MERD MERD_LOG MERD_PID \
-	      MERD_STATUS_FILE
-	return 0
+	      MERD_STATUS_FILE MERD_SANITIZER
+	return "$san"
 }
 
 # in_inet() - Run COMMAND... as root in the "inet" namespace
