@@ -52,13 +52,14 @@ tally() {
 
 # run_one() - Run COMMAND..., named NAME, show its output and tally it
 run_one() {
-	local name=$1 rc=0 log
+	local name=$1 rc=0 log t0=$SECONDS
 	shift
 	log=$out/$(basename "$name").tap
 	echo "# --- $name"
 	("$@") >"$log" 2>&1 </dev/null || rc=$?
 	cat "$log"
 	[ "$rc" -eq 124 ] && echo "# $name: timed out"
+	echo "# $name: $((SECONDS - t0)) s"
 	tally "$name" "$rc" "$log"
 }
 
