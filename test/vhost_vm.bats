@@ -124,8 +124,14 @@ front() {
 	for set in CapEff CapPrm CapBnd CapInh CapAmb; do
 		grep -Eq "^$set:[[:space:]]+0+\$" "$st"
 	done
-	grep -Eq '^Seccomp:[[:space:]]+2$' "$st"
 	grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st"
+	if [ "$(world_sanitized)" = asan ]; then
+		# ASan builds load no filter: LeakSanitizer needs ptrace at
+		# exit (isolation_sanitized(), as sandbox.bats says)
+		echo "ASan build: seccomp filter not checked"
+		return 0
+	fi
+	grep -Eq '^Seccomp:[[:space:]]+2$' "$st"
 }
 
 @test "vhost-user: a fake frontend's ARP request is answered through the virtqueues" {
