@@ -31,6 +31,10 @@ nc -l -p 80 -e /tmp/hello &
 server=$!
 (sleep 60; kill $server 2>/dev/null) &
 watchdog=$!
+i=0
+while ! netstat -ltn 2>/dev/null | grep -q ":80 " && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 echo READY
 wait $server
 echo "server_rc=$?"
@@ -61,7 +65,7 @@ setup_file() {
 		sleep 0.5
 	done
 	out=$WORLD_DIR/run/fwd-reply
-	in_host timeout 20 socat -T 10 - TCP:127.0.0.1:8080 </dev/null >"$out" 2>&1
+	in_host timeout 40 socat -T 30 - TCP:127.0.0.1:8080 </dev/null >"$out" 2>&1
 	echo "socat rc=$?" >>"$out"
 	wait "$job"
 	export GUEST1_RC=$? GUEST1_RESULTS=$GUEST1_OUT/results.txt GUEST1_OUT
