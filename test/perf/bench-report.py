@@ -143,8 +143,12 @@ def targets(res):
                2 * slirp if slirp else None, True)
     for c in cases_of(res, "guest"):
         q = med(res, "guest", "qemu-user", c, "mbps")
-        target_one(goals, "VM (TCG guest) " + c, "merd >= 3 x qemu -netdev user (Mbit/s)",
-                   med(res, "guest", "merd", c, "mbps"), 3 * q if q else None, True)
+        for t in ("merd", "merd-65520", "merd-vhost"):
+            if med(res, "guest", t, c, "mbps") is None:
+                continue
+            target_one(goals, "VM (TCG guest, %s) %s" % (t, c),
+                       "%s >= 3 x qemu -netdev user (Mbit/s)" % t,
+                       med(res, "guest", t, c, "mbps"), 3 * q if q else None, True)
     for c in cases_of(res, "vm"):
         q = med(res, "vm", "qemu-user", c, "gbps")
         if c.startswith("ip4"):
