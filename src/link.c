@@ -413,6 +413,8 @@ uint8_t *link_tx_reserve(struct ctx *c, size_t *cap)
 	return tail + 4;
 }
 
+static void link_direct_frame(struct ctx *c, size_t frame_len);
+
 /**
  * link_tx_commit() - Queue the frame built at the last reservation
  * @c:		Execution context
@@ -422,9 +424,13 @@ void link_tx_commit(struct ctx *c, size_t frame_len)
 {
 	struct link *l = &c->link;
 
-	wr32(l->tx + l->tx_len, (uint32_t)frame_len);
-	pcap_frame(l->tx + l->tx_len + 4, frame_len);
-	l->tx_len += 4 + frame_len;
+	if (l->direct) {
+		link_direct_frame(c, frame_len);
+	} else {
+		wr32(l->tx + l->tx_len, (uint32_t)frame_len);
+		pcap_frame(l->tx + l->tx_len + 4, frame_len);
+		l->tx_len += 4 + frame_len;
+	}
 	c->counters[CNT_frames_out]++;
 	c->counters[CNT_bytes_out] += frame_len;
 }
@@ -482,6 +488,93 @@ static void link_vnet_hdr(const struct link *l, const uint8_t *f, size_t len,
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh->csum_start = (uint16_t)l4;
 	vh->csum_offset = 16;		/* TCP checksum field */
+}
+
+/**
+ * link_direct_begin() - Reserve guest buffers for frames whose payload the
+ * caller reads straight into them, with no copy by merd
+ * @c:		Execution context
+ * @hdrs:	Bytes of headers before each payload (Ethernet, IP, transport)
+ * @mss:	Payload bytes per frame
+ * @room:	Payload bytes wanted
+ * @iov:	Set to the payload pieces, @mss bytes per frame, in order
+ * @niov:	Set to their number
+ *
+ * Only over vhost-user with checksum offload (the guest's kernel sums the
+ * payload; with --pcap offload is off, so every frame is captured from the
+ * queue) and while nothing waits in the queue, so that frames keep their
+ * order. Until link_direct_end(), each frame built and committed as usual
+ * (its headers at the end of the queue, which is scratch space then) goes
+ * to the guest's buffers instead, its payload being there already.
+ *
+ * Return: payload bytes reserved, 0 if the caller must use the queue
+ */
+size_t link_direct_begin(struct ctx *c, size_t hdrs, size_t mss, size_t room,
+			 const struct iovec **iov, size_t *niov)
+{
+	struct link *l = &c->link;
+	size_t n;
+
+	if (l->type != LINK_VHOST || !l->csum_offload || l->tx_blocked ||
+	    l->tx_done != l->tx_len)
+		return 0;
+	n = vhost_net_direct_begin(c, hdrs, mss, room, iov, niov);
+	l->direct = n > 0;
+	return n;
+}
+
+/**
+ * link_direct_wait() - Before a batch of data toward the guest: flush what
+ * waits in the queue if direct frames may follow, and say if the guest's
+ * buffers are all taken
+ * @c:		Execution context
+ *
+ * Over vhost-user, data that finds no receive buffer stays in its socket
+ * (the caller retries once the guest gives buffers, which clears
+ * @tx_blocked) rather than being copied into the queue to wait there.
+ *
+ * Return: true if the caller should wait for the guest's buffers
+ */
+bool link_direct_wait(struct ctx *c)
+{
+	struct link *l = &c->link;
+
+	if (l->type != LINK_VHOST || !l->csum_offload)
+		return false;
+	if (!l->tx_blocked && l->tx_done != l->tx_len)
+		link_tx_flush(c);
+	return l->type == LINK_VHOST && l->tx_blocked;
+}
+
+/**
+ * link_direct_frame() - Send a frame built during a direct batch
+ * @c:		Execution context
+ * @frame_len:	Its length, headers (at the end of the queue) and payload
+ *		(in the guest's buffers)
+ */
+static void link_direct_frame(struct ctx *c, size_t frame_len)
+{
+	const uint8_t *f = c->link.tx + c->link.tx_len + 4;
+	struct virtio_net_hdr vh;
+
+	link_vnet_hdr(&c->link, f, frame_len, &vh);
+	if (vhost_net_direct_frame(c, &vh, f, frame_len))
+		count_drop(c, CNT_drop_vhost_buf);
+	else
+		c->counters[CNT_frames_direct]++;
+}
+
+/**
+ * link_direct_end() - End a direct batch: buffers not used go back to the
+ * guest's queue, the frames are published
+ * @c:		Execution context
+ */
+void link_direct_end(struct ctx *c)
+{
+	if (!c->link.direct)
+		return;
+	c->link.direct = false;
+	vhost_net_direct_end(c);
 }
 
 /**

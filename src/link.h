@@ -36,6 +36,8 @@ enum link_type {
  *		pseudo-header sum) for the guest's kernel, which trusts them,
  *		and the guest's kernel may send frames without checksums
  * @rx_csum_partial: The frame being handled has no transport checksum
+ * @direct:	Frames committed now go to the guest's buffers, where their
+ *		payload already is (link_direct_begin()), not to @tx
  * @vhost:	vhost-user state (--vhost-user), NULL otherwise
  */
 struct link {
@@ -51,10 +53,12 @@ struct link {
 	bool vnet_hdr;
 	bool csum_offload;
 	bool rx_csum_partial;
+	bool direct;
 	struct vhost_user *vhost;
 };
 
 struct ctx;
+struct iovec;
 struct vhost_user;
 
 int link_init(struct ctx *c);
@@ -69,5 +73,9 @@ uint8_t *link_tx_reserve(struct ctx *c, size_t *cap);
 void link_tx_commit(struct ctx *c, size_t frame_len);
 uint8_t *link_tx_tail(struct ctx *c, size_t *space);
 void link_tx_flush(struct ctx *c);
+bool link_direct_wait(struct ctx *c);
+size_t link_direct_begin(struct ctx *c, size_t hdrs, size_t mss, size_t room,
+			 const struct iovec **iov, size_t *niov);
+void link_direct_end(struct ctx *c);
 
 #endif /* MERD_LINK_H */

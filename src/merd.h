@@ -19,7 +19,8 @@
 
 /* Every counter, by name: totals and one per reason a frame is dropped */
 #define MERD_COUNTERS(X)						\
-	X(frames_in) X(frames_out) X(bytes_in) X(bytes_out) X(dropped)	\
+	X(frames_in) X(frames_out) X(bytes_in) X(bytes_out) X(frames_direct) \
+	X(dropped)	\
 	X(drop_link_framing) X(drop_eth_short)	\
 	X(drop_arp_bad) X(drop_ip4_short) X(drop_ip4_version)		\
 	X(drop_ip4_ihl) X(drop_ip4_len) X(drop_ip4_csum)		\

@@ -1114,7 +1114,8 @@ static void tcp_send_fin(struct ctx *c, struct flow *f)
  * @nseg:	Set to the number of segments that fit
  *
  * Return: bytes of payload that the window, the queue and the peek method
- * allow, 0 if none (the caller is told why by @tail being NULL: no room)
+ * allow, 0 if none (the caller is told why by @tail being NULL: no room
+ * in the queue, or no buffer of a vhost-user guest free)
  */
 static size_t tcp_send_room(struct ctx *c, const struct flow *f,
 			    uint8_t **tail, size_t *nseg)
@@ -1126,7 +1127,7 @@ static size_t tcp_send_room(struct ctx *c, const struct flow *f,
 	size_t space = 0, room;
 
 	*nseg = 0;
-	*tail = link_tx_tail(c, &space);
+	*tail = link_direct_wait(c) ? NULL : link_tx_tail(c, &space);
 	if (!*tail)
 		return 0;
 	*nseg = MIN(space / slot, TCP_SEGS_PER_CALL);
@@ -1189,6 +1190,41 @@ static ssize_t tcp_peek(const struct flow *f, uint8_t *tail, size_t room,
 }
 
 /**
+ * tcp_peek_direct() - Peek the next bytes for the guest straight into its
+ * receive buffers (vhost-user), when the link allows that
+ * @c:		Execution context
+ * @f:		Flow
+ * @room:	Bytes wanted; set to those reserved in the guest's buffers
+ *
+ * The segments are then committed as usual, with their headers built in
+ * the link's queue and sent after the payload (link_direct_begin()); the
+ * caller ends the batch with link_direct_end() in any case.
+ *
+ * Return: bytes peeked, 0 at EOF, negative errno; -ENOTSUP if the frames
+ * must go through the queue (tcp_peek())
+ */
+static ssize_t tcp_peek_direct(struct ctx *c, const struct flow *f,
+			       size_t *room)
+{
+	size_t hdrs = ETH_HDR_LEN + (tcp_v6(f) ? IP6_HDR_LEN : IP4_HDR_LEN) +
+		      TCP_HDR_LEN, niov = 0, got;
+	const struct iovec *iov = NULL;
+	struct msghdr mh = { 0 };
+	ssize_t n;
+
+	if (!(f->tcp.flags & TCP_F_PEEK_OFF))
+		return -ENOTSUP;
+	got = link_direct_begin(c, hdrs, f->tcp.mss, *room, &iov, &niov);
+	if (!got)
+		return -ENOTSUP;
+	*room = got;
+	mh.msg_iov = (struct iovec *)iov;
+	mh.msg_iovlen = niov;
+	n = recvmsg(f->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	return n < 0 ? -errno : n;
+}
+
+/**
  * tcp_segments_commit() - Turn peeked payload into queued segments
  * @c:		Execution context
  * @f:		Flow
@@ -1246,7 +1282,12 @@ static void tcp_data_to_guest(struct ctx *c, struct flow *f)
 		}
 		if (!room)
 			return;			/* the guest's window is full */
-		n = tcp_peek(f, tail, room, hdrs);
+		n = tcp_peek_direct(c, f, &room);
+		if (n == -ENOTSUP)
+			n = tcp_peek(f, tail, room, hdrs);
+		if (n > 0)
+			tcp_segments_commit(c, f, (size_t)n);
+		link_direct_end(c);
 		if (n == -EAGAIN) {
 			f->tcp.flags |= TCP_F_RX_DRY;
 			return;
@@ -1259,7 +1300,6 @@ static void tcp_data_to_guest(struct ctx *c, struct flow *f)
 			tcp_send_fin(c, f);
 			return;
 		}
-		tcp_segments_commit(c, f, (size_t)n);
 		if ((size_t)n < room) {		/* drained until the next edge */
 			if (!(f->tcp.flags & TCP_F_RDHUP))
 				f->tcp.flags |= TCP_F_RX_DRY;	/* else: EOF next */

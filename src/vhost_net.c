@@ -345,3 +345,225 @@ void vhost_net_tx_done(struct ctx *c)
 	if (virtq_ready(vq))
 		vhost_net_interrupt(vq);
 }
+
+/**
+ * vhost_net_direct_chain() - Take one receive chain for a direct frame, and
+ * add its buffers to the batch's payload pieces
+ * @v:		vhost-user state
+ * @s:		Frame the chain is for; its header goes first, at the start
+ *		of its first buffer
+ * @need:	Bytes still wanted for the frame (its headers included, if
+ *		the frame has no buffer yet)
+ * @why:	Set to the reason on -EINVAL
+ *
+ * Return: bytes the chain takes; 0 if no chain is free, the batch is full
+ * or the first buffer cannot hold the headers (a chain taken is recorded
+ * all the same, for the caller to give back); -EINVAL for a bad chain
+ */
+static long vhost_net_direct_chain(struct vhost_user *v,
+				   struct vhost_direct_seg *s, size_t need,
+				   const char **why)
+{
+	struct vhost_direct *d = &v->direct;
+	struct virtq *vq = &v->vq[VHOST_RXQ];
+	size_t hl = v->hdr_len + d->hdrs, took = 0;
+	struct virtq_iter it;
+	struct virtq_buf b;
+	uint16_t head;
+	int rc;
+
+	if (d->nheads == VHOST_DIRECT_CHAINS || d->niov == VHOST_DIRECT_IOV)
+		return 0;
+	rc = virtq_pop(vq, &head, why);
+	if (rc == -EAGAIN) {
+		virtq_avail_event(vq);	/* as vhost_net_tx_frame() does */
+		if (virtq_empty(vq))
+			return 0;
+		rc = virtq_pop(vq, &head, why);
+	}
+	if (rc)
+		return rc == -EAGAIN ? 0 : rc;
+	d->heads[d->nheads] = head;
+	d->room[d->nheads++] = 0;
+	virtq_iter_start(&it, vq, &v->mem, head);
+	while (took < need && d->niov < VHOST_DIRECT_IOV &&
+	       (rc = virtq_next(&it, &b, why)) > 0) {
+		size_t skip = 0, n;
+
+		if (!b.write) {
+			*why = "device-readable descriptor in a receive chain";
+			return -EINVAL;
+		}
+		if (!s->hdr) {
+			if (b.len < hl)
+				return 0;
+			s->hdr = b.p;
+			skip = took = hl;
+		}
+		n = MIN((size_t)b.len - skip, need - took);
+		if (!n)
+			continue;
+		d->iov[d->niov].iov_base = b.p + skip;
+		d->iov[d->niov++].iov_len = n;
+		took += n;
+	}
+	if (rc < 0)
+		return rc;
+	d->room[d->nheads - 1] = (uint32_t)took;
+	return (long)took;
+}
+
+/**
+ * vhost_net_direct_seg() - Reserve receive chains for one direct frame
+ * @c:		Execution context
+ * @want:	Payload bytes of the frame
+ *
+ * Return: 1 if reserved, 0 if the chains free do not suit (those taken are
+ * given back), -EINVAL after a bad chain stopped the queue
+ */
+static int vhost_net_direct_seg(struct ctx *c, size_t want)
+{
+	struct vhost_user *v = c->link.vhost;
+	struct vhost_direct *d = &v->direct;
+	bool mrg = v->features & VHOST_BIT(VIRTIO_NET_F_MRG_RXBUF);
+	struct vhost_direct_seg *s = &d->seg[d->nseg];
+	size_t need = v->hdr_len + d->hdrs + want, got = 0;
+	unsigned int niov = d->niov;
+	const char *why = NULL;
+	long n = 0;
+
+	*s = (struct vhost_direct_seg){ .first = (uint16_t)d->nheads };
+	while (got < need) {
+		unsigned int chains = d->nheads - s->first;
+
+		if (chains == VHOST_RX_BUFS_MAX || (chains && !mrg))
+			break;
+		n = vhost_net_direct_chain(v, s, need - got, &why);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (n < 0) {
+		vhost_net_broken(c, VHOST_RXQ, why);
+		return -EINVAL;
+	}
+	if (got < need) {
+		virtq_unpop(&v->vq[VHOST_RXQ], (uint16_t)(d->nheads - s->first));
+		d->nheads = s->first;
+		d->niov = niov;
+		return 0;
+	}
+	s->nchains = (uint16_t)(d->nheads - s->first);
+	d->nseg++;
+	return 1;
+}
+
+/**
+ * vhost_net_direct_begin() - Reserve receive buffers for frames whose
+ * payload the caller reads straight into them
+ * @c:		Execution context
+ * @hdrs:	Bytes of frame headers before each payload (Ethernet, IP,
+ *		transport): they go in the first buffer of each frame, after
+ *		the virtio-net header
+ * @mss:	Payload bytes of each frame but the last
+ * @room:	Payload bytes wanted in all
+ * @iov:	Set to the payload pieces, in order, @mss bytes per frame
+ * @niov:	Set to their number
+ *
+ * The caller fills the pieces, finishes each frame that got payload with
+ * vhost_net_direct_frame(), in order, and then calls
+ * vhost_net_direct_end(), which gives back what was not used.
+ *
+ * Return: payload bytes reserved, 0 if none (then frames go through the
+ * link's queue and the copy into the buffers, which knows every layout)
+ */
+size_t vhost_net_direct_begin(struct ctx *c, size_t hdrs, size_t mss,
+			      size_t room, const struct iovec **iov,
+			      size_t *niov)
+{
+	struct vhost_user *v = c->link.vhost;
+	struct vhost_direct *d = &v->direct;
+	size_t total = 0;
+
+	d->niov = d->nheads = d->used = d->nseg = d->next = 0;
+	d->hdrs = hdrs;
+	if (!mss || !virtq_ready(&v->vq[VHOST_RXQ]))
+		return 0;
+	while (total < room && d->nseg < VHOST_DIRECT_SEGS) {
+		size_t want = MIN(mss, room - total);
+
+		if (vhost_net_direct_seg(c, want) <= 0)
+			break;
+		total += want;
+	}
+	if (!virtq_ready(&v->vq[VHOST_RXQ])) {
+		d->nseg = 0;
+		return 0;
+	}
+	*iov = d->iov;
+	*niov = d->niov;
+	return total;
+}
+
+/**
+ * vhost_net_direct_frame() - Finish the next direct frame: its headers go
+ * into its first buffer, and its chains to the used ring
+ * @c:		Execution context
+ * @vh:		Virtio-net header for it (checksum offload)
+ * @f:		The frame's headers, as merd built them
+ * @flen:	Length of the whole frame: the headers, and the payload
+ *		already in the buffers
+ *
+ * Return: 0, -EMSGSIZE if the frame is not the one reserved next or is
+ * larger (a caller's mistake: nothing is written, the frame is lost)
+ */
+int vhost_net_direct_frame(struct ctx *c, const struct virtio_net_hdr *vh,
+			    const uint8_t *f, size_t flen)
+{
+	struct vhost_user *v = c->link.vhost;
+	struct vhost_direct *d = &v->direct;
+	struct virtio_net_hdr_mrg_rxbuf h = { .hdr = *vh };
+	struct vhost_direct_seg *s;
+	size_t left, w;
+	uint16_t nb = 0, i;
+
+	if (d->next >= d->nseg || flen < d->hdrs)
+		return -EMSGSIZE;
+	s = &d->seg[d->next++];
+	if (d->used != s->first)
+		return -EMSGSIZE;	/* one before it got nothing */
+	for (left = v->hdr_len + flen, i = 0; i < s->nchains && left; i++) {
+		left -= MIN((size_t)d->room[s->first + i], left);
+		nb++;
+	}
+	if (left)
+		return -EMSGSIZE;	/* more than was reserved */
+	h.num_buffers = htole16(nb);
+	memcpy(s->hdr, &h, v->hdr_len);
+	memcpy(s->hdr + v->hdr_len, f, d->hdrs);
+	for (left = v->hdr_len + flen, i = 0; i < nb; i++) {
+		w = MIN((size_t)d->room[s->first + i], left);
+		virtq_used_add(&v->vq[VHOST_RXQ], d->heads[s->first + i],
+			       (uint32_t)w);
+		left -= w;
+	}
+	d->used = s->first + nb;
+	return 0;
+}
+
+/**
+ * vhost_net_direct_end() - Give back the chains no frame used, publish the
+ * frames, and interrupt the guest if it asks for that
+ * @c:		Execution context
+ */
+void vhost_net_direct_end(struct ctx *c)
+{
+	struct vhost_user *v = c->link.vhost;
+	struct vhost_direct *d = &v->direct;
+	struct virtq *vq = &v->vq[VHOST_RXQ];
+
+	if (d->nheads > d->used)
+		virtq_unpop(vq, (uint16_t)(d->nheads - d->used));
+	d->niov = d->nheads = d->used = d->nseg = d->next = 0;
+	vhost_net_interrupt(vq);
+}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vhost_net.h"
 #include "virtq.h"
 #include "vmem.h"
 
@@ -30,6 +31,7 @@
  *		without mergeable buffers)
  * @mem:	Guest memory
  * @vq:		Queues: VHOST_RXQ, VHOST_TXQ
+ * @direct:	Frames being written straight into receive buffers
  */
 struct vhost_user {
 	uint8_t msg[VHOST_USER_HDR_LEN + VHOST_USER_PAYLOAD_MAX];
@@ -42,6 +44,7 @@ struct vhost_user {
 	size_t hdr_len;
 	struct vmem mem;
 	struct virtq vq[VHOST_NQ];
+	struct vhost_direct direct;
 };
 
 struct ctx;

@@ -283,22 +283,27 @@ EOF
 	! ls "$WORLD_DIR/home" | grep merd-qemu
 }
 
-@test "vhost-user: 64 KiB frames span several 4 KiB receive buffers (mergeable), 64 MiB each way intact" {
-	local sock2=$WORLD_DIR/run/merd2.sock MERD_LOG=$WORLD_DIR/log/merd2.log
-	merd_vm_start "$sock2" --vhost-user -m 65520
-	# a namespace stands in for the guest: vhost_front relays its tap
-	# through merd's virtqueues, giving 4 KiB receive buffers
+# relay_xfer() - Start a second merd (-m MTU), relay a namespace's tap
+# through its virtqueues with receive buffers of BUF bytes (vhost_front
+# stands in for the guest's driver), move SIZE each way with tcp_xfer
+# and check both ends' sha256; merd's counters end up in its log
+# (MERD_LOG)
+relay_xfer() {
+	local buf=$1 mtu=$2 size=$3 sock2=$WORLD_DIR/run/merd2.sock
+	MERD_LOG=$WORLD_DIR/log/merd2-$buf.log
+	merd_vm_start "$sock2" --vhost-user -m "$mtu"
 	# shellcheck disable=SC2016 # expanded by the user's sh
 	run as_user timeout -k 5 150 unshare --user --map-root-user --net sh -c '
-		"$1" relay -i tap0 -b 4096 "$2" & r=$!
+		"$1" relay -i tap0 -b "$4" "$2" & r=$!
 		for i in $(seq 100); do ip link show tap0 >/dev/null 2>&1 && break; sleep 0.05; done
 		ip link set lo up
-		ip link set tap0 mtu 65520 up
+		ip link set tap0 mtu "$5" up
 		ip addr add 198.51.100.10/24 dev tap0
 		ip route add default via 198.51.100.1
-		"$3" -t 60 -i vr-up up 203.0.113.2 5000 64M
-		"$3" -t 60 -i vr-down down 203.0.113.2 5000 64M
-		kill $r' sh "$WORLD_BIN/vhost_front" "$sock2" "$WORLD_BIN/tcp_xfer"
+		"$3" -t 60 -i vr-up up 203.0.113.2 5000 "$6"
+		"$3" -t 60 -i vr-down down 203.0.113.2 5000 "$6"
+		kill $r' sh "$WORLD_BIN/vhost_front" "$sock2" "$WORLD_BIN/tcp_xfer" \
+		"$buf" "$mtu" "$size"
 	echo "$output"
 	tcp_check_up "$(grep '^vr-up up ' <<<"$output")"
 	tcp_check_down "$(grep '^vr-down down ' <<<"$output")"
@@ -306,6 +311,29 @@ EOF
 	grep 'merd: counters:' "$MERD_LOG" | tail -n 1
 	[ "$(merd_counter "$MERD_LOG" drop_vhost_buf)" -eq 0 ]
 	[ "$(merd_counter "$MERD_LOG" drop_vhost_desc)" -eq 0 ]
+}
+
+@test "vhost-user: 64 KiB frames span several 4 KiB receive buffers (mergeable), 64 MiB each way intact" {
+	relay_xfer 4096 65520 64M
 	# the frames were larger than one receive buffer
 	[ "$(merd_counter "$MERD_LOG" bytes_out)" -gt $(( $(merd_counter "$MERD_LOG" frames_out) * 4096 )) ]
+	# and most of the download went straight from the socket into them:
+	# at least half of its 64 MiB in frames of 64 KiB
+	[ "$(merd_counter "$MERD_LOG" frames_direct)" -ge 512 ]
+}
+
+@test "vhost-user: receive buffers of 1500 bytes, 44 to a frame, partly free when a frame is reserved: 64 MiB each way intact" {
+	relay_xfer 1500 65520 64M
+	[ "$(merd_counter "$MERD_LOG" frames_direct)" -ge 512 ]
+}
+
+@test "vhost-user: one receive buffer per 64 KiB frame: 64 MiB each way intact, written straight from the socket" {
+	relay_xfer 69632 65520 64M
+	[ "$(merd_counter "$MERD_LOG" frames_direct)" -ge 512 ]
+}
+
+@test "vhost-user: receive buffers too small for a frame's headers: merd copies, 16 MiB each way intact" {
+	relay_xfer 64 1500 16M
+	[ "$(merd_counter "$MERD_LOG" frames_direct)" -eq 0 ]
+	[ "$(merd_counter "$MERD_LOG" frames_out)" -gt 10000 ]
 }
