@@ -634,6 +634,26 @@ static void conf_read_resolv(struct conf *conf)
 }
 
 /**
+ * conf_dns_keep() - Tell whether a resolver can be given to the guest
+ * @loopback:	The resolver is on the host's loopback, out of the guest's
+ *		reach: the gateway has to stand for it
+ * @gw_ok:	There is a gateway address that can stand for it
+ * @gw_used:	The gateway already stands for a resolver; set when it takes
+ *		this one (it stands for one only, the first)
+ *
+ * Return: true if the resolver is kept, false if it is left out
+ */
+static bool conf_dns_keep(bool loopback, bool gw_ok, bool *gw_used)
+{
+	if (!loopback)
+		return true;
+	if (*gw_used || !gw_ok)
+		return false;
+	*gw_used = true;
+	return true;
+}
+
+/**
  * conf_map_dns() - Choose what the guest is told for each resolver
  * @conf:	Configuration, addresses and gateway known
  *
@@ -655,15 +675,11 @@ static void conf_map_dns(struct conf *conf)
 	}
 	for (i = 0; i < conf->n_dns4; i++) {
 		struct conf_dns4 d = conf->dns4[i];
+		bool lo = (ntohl(d.target.s_addr) >> 24) == IN_LOOPBACKNET;
 
-		d.advertised = d.target;
-		if ((ntohl(d.target.s_addr) >> 24) == IN_LOOPBACKNET) {
-			if (gw_used || !conf->gw4.s_addr)
-				continue;
-			d.advertised = conf->gw4;
-			gw_used = true;
-		}
-		conf->dns4[n++] = d;
+		d.advertised = lo ? conf->gw4 : d.target;
+		if (conf_dns_keep(lo, conf->gw4.s_addr, &gw_used))
+			conf->dns4[n++] = d;
 	}
 	conf->n_dns4 = n;
 }
@@ -697,17 +713,13 @@ static void conf_map_dns6(struct conf *conf)
 	}
 	for (i = 0; i < conf->n_dns6; i++) {
 		struct conf_dns6 d = conf->dns6[i];
+		bool lo = IN6_IS_ADDR_LOOPBACK(&d.target);
 
-		d.advertised = d.target;
 		if (IN6_IS_ADDR_LINKLOCAL(&d.target))
 			continue;	/* no scope to reach it with */
-		if (IN6_IS_ADDR_LOOPBACK(&d.target)) {
-			if (gw_used || !gw_ok)
-				continue;
-			d.advertised = conf->gw6;
-			gw_used = true;
-		}
-		conf->dns6[n++] = d;
+		d.advertised = lo ? conf->gw6 : d.target;
+		if (conf_dns_keep(lo, gw_ok, &gw_used))
+			conf->dns6[n++] = d;
 	}
 	conf->n_dns6 = n;
 }

@@ -683,24 +683,13 @@ int ctl_open(struct ctx *c, const char *path)
 
 	for (i = 0; i < CTL_CLIENTS_MAX; i++)
 		ctl.cl[i].fd = -1;
-	fd = unix_listen("control socket", path, CTL_CLIENTS_MAX, true);
+	fd = unix_serve(c, "control socket", path, CTL_CLIENTS_MAX,
+			EPOLL_REF(EPOLL_TYPE_CTL_LISTEN, 0));
 	if (fd < 0)
 		return fd;
 	ctl.listen_fd = fd;
 	ctl.path = path;
-	return epoll_add(c, fd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_CTL_LISTEN, 0));
-}
-
-/**
- * ctl_drop() - Close a client and free its slot
- * @c:		Execution context
- * @cl:		Client
- */
-static void ctl_drop(struct ctx *c, struct ctl_client *cl)
-{
-	epoll_del(c, cl->fd);
-	close(cl->fd);
-	cl->fd = -1;
+	return 0;
 }
 
 /**
@@ -724,7 +713,7 @@ static struct ctl_client *ctl_slot(struct ctx *c)
 	}
 	if (oldest && c->now - oldest->last_active >= CTL_IDLE_MS) {
 		debug("ctl: closing an idle client for a new one");
-		ctl_drop(c, oldest);
+		epoll_close(c, &oldest->fd);
 		return oldest;
 	}
 	return NULL;
@@ -758,7 +747,7 @@ void ctl_accept(struct ctx *c)
 	json_out_init(&cl->reply.o, cl->out, sizeof(cl->out) - 1);
 	if (epoll_add(c, fd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_CTL,
 						 cl - ctl.cl)))
-		ctl_drop(c, cl);
+		epoll_close(c, &cl->fd);
 }
 
 /**
@@ -837,7 +826,7 @@ static int ctl_flush(struct ctx *c, struct ctl_client *cl)
 				return 0;
 			}
 			if (n <= 0) {
-				ctl_drop(c, cl);
+				epoll_close(c, &cl->fd);
 				return -1;
 			}
 			cl->out_off += (size_t)n;
@@ -851,7 +840,7 @@ static int ctl_flush(struct ctx *c, struct ctl_client *cl)
 			break;
 	}
 	if (cl->closing) {
-		ctl_drop(c, cl);
+		epoll_close(c, &cl->fd);
 		return -1;
 	}
 	epoll_mod(c, cl->fd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_CTL, cl - ctl.cl));
@@ -875,7 +864,7 @@ static int ctl_read(struct ctx *c, struct ctl_client *cl)
 	if (n < 0 && errno == EAGAIN)
 		return 0;
 	if (n <= 0) {
-		ctl_drop(c, cl);
+		epoll_close(c, &cl->fd);
 		return -1;
 	}
 	cl->in_len += (size_t)n;
@@ -897,7 +886,7 @@ void ctl_event(struct ctx *c, uint32_t idx, uint32_t events)
 		return;
 	cl = &ctl.cl[idx];
 	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) {
-		ctl_drop(c, cl);
+		epoll_close(c, &cl->fd);
 		return;
 	}
 	if (events & EPOLLIN && ctl_read(c, cl))
@@ -915,9 +904,6 @@ void ctl_close(struct ctx *c)
 	int i;
 
 	for (i = 0; i < CTL_CLIENTS_MAX; i++)
-		if (ctl.cl[i].fd >= 0)
-			ctl_drop(c, &ctl.cl[i]);
-	if (ctl.listen_fd >= 0)
-		close(ctl.listen_fd);
-	ctl.listen_fd = -1;
+		epoll_close(c, &ctl.cl[i].fd);
+	epoll_close(c, &ctl.listen_fd);
 }

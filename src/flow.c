@@ -37,10 +37,13 @@
 
 #include "flow.h"
 #include "hash.h"
+#include "icmp.h"
 #include "log.h"
 #include "merd.h"
+#include "nsfwd.h"
 #include "splice.h"
 #include "tcp.h"
+#include "udp.h"
 #include "util.h"
 
 /**
@@ -460,6 +463,39 @@ void flow_timer(struct ctx *c)
 	}
 	expiry = next ? MAX(next, c->now + FLOW_SCAN_MIN_MS) : 0;
 	flow_timer_arm(c, expiry);
+}
+
+/**
+ * flow_sock_event() - Hand an event on a flow's socket to its protocol
+ * @c:		Execution context
+ * @idx:	Flow index
+ * @events:	epoll events
+ */
+void flow_sock_event(struct ctx *c, uint32_t idx, uint32_t events)
+{
+	struct flow *f = flow_at(&c->flows, idx);
+
+	if (!f)
+		return;
+	switch (f->key.proto) {
+	case FLOW_UDP:
+		udp_sock_event(c, f, events);
+		break;
+	case FLOW_ICMP:
+		icmp_sock_event(c, f, events);
+		break;
+	case FLOW_TCP:
+		tcp_sock_event(c, f, events);
+		break;
+	case FLOW_SPLICE:
+		splice_event(c, f, events, 0);
+		break;
+	case FLOW_RELAY:
+		nsfwd_relay_event(c, f);
+		break;
+	default:
+		break;
+	}
 }
 
 /**

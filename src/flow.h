@@ -134,6 +134,7 @@ void flow_set_deadline(struct ctx *c, struct flow *f, uint64_t at);
 uint32_t flow_index(const struct flow_table *ft, const struct flow *f);
 struct flow *flow_at(const struct flow_table *ft, uint32_t idx);
 void flow_timer(struct ctx *c);
+void flow_sock_event(struct ctx *c, uint32_t idx, uint32_t events);
 void flow_close_all(struct ctx *c);
 
 #endif /* MERD_FLOW_H */

@@ -443,9 +443,7 @@ static void fwd_sock_drop(struct ctx *c, unsigned int i)
 {
 	struct fwd_sock *fs = &c->fwd.sock[i];
 
-	epoll_del(c, fs->fd);
-	close(fs->fd);
-	fs->fd = -1;
+	epoll_close(c, &fs->fd);
 	c->fwd.n_free++;
 }
 

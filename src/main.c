@@ -21,7 +21,6 @@
 #include "ctlclient.h"
 #include "flow.h"
 #include "fwd.h"
-#include "icmp.h"
 #include "inany.h"
 #include "isolation.h"
 #include "link.h"
@@ -34,7 +33,6 @@
 #include "raw.h"
 #include "slirp_api.h"
 #include "tcp.h"
-#include "udp.h"
 #include "util.h"
 #include "vhost_net.h"
 #include "vhost_user.h"
@@ -95,39 +93,6 @@ static void main_signal_event(struct ctx *c)
 			c->stop = true;
 			break;
 		}
-	}
-}
-
-/**
- * main_flow_event() - Dispatch an event on a flow's socket
- * @c:		Execution context
- * @idx:	Flow index
- * @events:	epoll events
- */
-static void main_flow_event(struct ctx *c, uint32_t idx, uint32_t events)
-{
-	struct flow *f = flow_at(&c->flows, idx);
-
-	if (!f)
-		return;
-	switch (f->key.proto) {
-	case FLOW_UDP:
-		udp_sock_event(c, f, events);
-		break;
-	case FLOW_ICMP:
-		icmp_sock_event(c, f, events);
-		break;
-	case FLOW_TCP:
-		tcp_sock_event(c, f, events);
-		break;
-	case FLOW_SPLICE:
-		splice_event(c, f, events, 0);
-		break;
-	case FLOW_RELAY:
-		nsfwd_relay_event(c, f);
-		break;
-	default:
-		break;
 	}
 }
 
@@ -198,7 +163,7 @@ static void main_dispatch(struct ctx *c, const struct epoll_event *ev)
 		main_signal_event(c);
 		break;
 	case EPOLL_TYPE_FLOW:
-		main_flow_event(c, EPOLL_REF_IDX(ref), ev->events);
+		flow_sock_event(c, EPOLL_REF_IDX(ref), ev->events);
 		break;
 	case EPOLL_TYPE_RA_TIMER:
 		ndp_timer(c);

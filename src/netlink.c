@@ -682,22 +682,40 @@ static int nl_host_query(int fd, int af, const char *ifname,
  * nl_host_get() - Query the current network namespace for one family
  * @af:		AF_INET or AF_INET6
  * @ifname:	Interface, or NULL for that of the default route
- * @l:		Interface found
- * @r:		Default route through it, @r->gw all zeroes if none
- * @a:		Address on it
+ * @ifindex:	Index of the interface found, set on success
+ * @name:	Its name, IFNAMSIZ bytes, set on success
+ * @mtu:	Its MTU, set on success
+ * @addr:	Address on it, nl_alen(@af) bytes, set on success
+ * @prefix_len:	Prefix length of @addr, set on success
+ * @gw:		Gateway of the default route through it, nl_alen(@af) bytes,
+ *		all zeroes if none or on-link, set on success
+ *
+ * Nothing is written on failure.
  *
  * Return: as nl_host_query()
  */
-static int nl_host_get(int af, const char *ifname, struct nl_link_q *l,
-		       struct nl_route_q *r, struct nl_addr_q *a)
+static int nl_host_get(int af, const char *ifname, unsigned int *ifindex,
+		       char *name, int *mtu, void *addr, int *prefix_len,
+		       void *gw)
 {
+	struct nl_link_q l;
+	struct nl_route_q r;
+	struct nl_addr_q a;
 	int fd = nl_socket(), rc;
 
 	if (fd < 0)
 		return fd;
-	rc = nl_host_query(fd, af, ifname, l, r, a);
+	rc = nl_host_query(fd, af, ifname, &l, &r, &a);
 	close(fd);
-	return rc;
+	if (rc)
+		return rc;
+	*ifindex = l.ifindex;
+	memcpy(name, l.ifname, IFNAMSIZ);
+	*mtu = l.mtu;
+	memcpy(addr, a.addr, nl_alen(af));
+	*prefix_len = a.prefix_len;
+	memcpy(gw, r.gw, nl_alen(af));
+	return 0;
 }
 
 /**
@@ -712,21 +730,8 @@ static int nl_host_get(int af, const char *ifname, struct nl_link_q *l,
  */
 int nl_host4_get(const char *ifname, struct nl_host4 *h)
 {
-	struct nl_link_q l;
-	struct nl_route_q r;
-	struct nl_addr_q a;
-	int rc = nl_host_get(AF_INET, ifname, &l, &r, &a);
-
-	if (rc)
-		return rc;
-	memset(h, 0, sizeof(*h));
-	h->ifindex = l.ifindex;
-	memcpy(h->ifname, l.ifname, sizeof(h->ifname));
-	memcpy(&h->addr, a.addr, sizeof(h->addr));
-	h->prefix_len = a.prefix_len;
-	memcpy(&h->gw, r.gw, sizeof(h->gw));
-	h->mtu = l.mtu;
-	return 0;
+	return nl_host_get(AF_INET, ifname, &h->ifindex, h->ifname, &h->mtu,
+			   &h->addr, &h->prefix_len, &h->gw);
 }
 
 /**
@@ -742,21 +747,8 @@ int nl_host4_get(const char *ifname, struct nl_host4 *h)
  */
 int nl_host6_get(const char *ifname, struct nl_host6 *h)
 {
-	struct nl_link_q l;
-	struct nl_route_q r;
-	struct nl_addr_q a;
-	int rc = nl_host_get(AF_INET6, ifname, &l, &r, &a);
-
-	if (rc)
-		return rc;
-	memset(h, 0, sizeof(*h));
-	h->ifindex = l.ifindex;
-	memcpy(h->ifname, l.ifname, sizeof(h->ifname));
-	memcpy(&h->addr, a.addr, sizeof(h->addr));
-	h->prefix_len = a.prefix_len;
-	memcpy(&h->gw, r.gw, sizeof(h->gw));
-	h->mtu = l.mtu;
-	return 0;
+	return nl_host_get(AF_INET6, ifname, &h->ifindex, h->ifname, &h->mtu,
+			   &h->addr, &h->prefix_len, &h->gw);
 }
 
 /**

@@ -84,15 +84,17 @@ static int ns_fail(int rc, const char *fmt, ...)
 }
 
 /**
- * ns_write_file() - Write a short text to an existing file, in one write
+ * ns_write_text() - Write a short text to a file, in one write
  * @path:	File
+ * @flags:	Open flags beyond O_WRONLY | O_CLOEXEC: 0 for an existing
+ *		file, O_CREAT | O_EXCL to create it (mode 0644)
  * @text:	Text
  *
- * Return: 0, or negative errno
+ * Return: 0, -EIO if the text was written short, other negative errno
  */
-static int ns_write_file(const char *path, const char *text)
+static int ns_write_text(const char *path, int flags, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0644), rc = 0;
 	size_t len = strlen(text);
 	ssize_t n;
 
@@ -123,15 +125,15 @@ static int ns_enter(void)
 
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS))
 		return ns_fail(-errno, "unshare user, net, mount namespaces");
-	rc = ns_write_file("/proc/self/setgroups", "deny");
+	rc = ns_write_text("/proc/self/setgroups", 0, "deny");
 	if (rc && rc != -ENOENT)
 		return ns_fail(rc, "/proc/self/setgroups");
 	snprintf(map, sizeof(map), "0 %u 1", uid);
-	rc = ns_write_file("/proc/self/uid_map", map);
+	rc = ns_write_text("/proc/self/uid_map", 0, map);
 	if (rc)
 		return ns_fail(rc, "/proc/self/uid_map \"%s\"", map);
 	snprintf(map, sizeof(map), "0 %u 1", gid);
-	rc = ns_write_file("/proc/self/gid_map", map);
+	rc = ns_write_text("/proc/self/gid_map", 0, map);
 	if (rc)
 		return ns_fail(rc, "/proc/self/gid_map \"%s\"", map);
 	return 0;
@@ -246,7 +248,7 @@ static void ns_no_dad(const char *tap)
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_dad",
 		 tap);
-	ns_write_file(path, "0");
+	ns_write_text(path, 0, "0");
 }
 
 /**
@@ -279,31 +281,6 @@ static int ns_net_setup(const struct ns_guest_cfg *cfg, unsigned int ifindex)
 	if (!rc && cfg->v6)
 		rc = ns_net_v6(nlfd, cfg, ifindex);
 	close(nlfd);
-	return rc;
-}
-
-/**
- * ns_file_create() - Create a file holding a text
- * @path:	File, must not exist
- * @text:	Contents
- *
- * Return: 0, or negative errno
- */
-static int ns_file_create(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	size_t len = strlen(text);
-	ssize_t n;
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, len);
-	if (n < 0)
-		rc = -errno;
-	else if ((size_t)n != len)
-		rc = -ENOSPC;
-	close(fd);
 	return rc;
 }
 
@@ -372,7 +349,7 @@ static int ns_resolv_bind(const char *text)
 	if (!dir)
 		return ns_fail(-errno, "tmpfs on %s for resolv.conf", dirs[0]);
 	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
-	rc = ns_file_create(path, text);
+	rc = ns_write_text(path, O_CREAT | O_EXCL, text);
 	if (rc) {
 		ns_fail(rc, "writing %s", path);
 	} else {
@@ -505,28 +482,8 @@ static ssize_t ns_recv_fds(int sock, void *data, size_t len, int *fds, int *n)
  */
 static int ns_send(int sock, int status, int fd)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = &status, .iov_len = sizeof(status) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *cmsg;
-
-		memset(&u, 0, sizeof(u));
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		cmsg = CMSG_FIRSTHDR(&msg);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &fd, sizeof(fd));
-	}
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		return -errno;
-	return 0;
+	return ns_send_fds(sock, &status, sizeof(status), fd >= 0 ? &fd : NULL,
+			   fd >= 0 ? 1 : 0);
 }
 
 /**
@@ -707,45 +664,51 @@ static void __attribute__((noreturn)) ns_child(const struct ns_guest_cfg *cfg,
 }
 
 /**
- * ns_recv() - Receive the child's set-up status and its tap device
+ * ns_recv_tap() - Receive the child's set-up status and its tap device
  * @sock:	Parent's end of the socket pair
  *
  * Return: tap file descriptor (close-on-exec), the child's negative errno,
  * -ECHILD if the child ended without a word, other negative errno
  */
-static int ns_recv(int sock)
+static int ns_recv_tap(int sock)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	int status = 0, fd = -1;
-	struct iovec iov = { .iov_base = &status, .iov_len = sizeof(status) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
-	const struct cmsghdr *cmsg;
-	ssize_t n;
+	int status = 0, fds[NS_EXTRA_BATCH], n, i;
+	ssize_t len = ns_recv_fds(sock, &status, sizeof(status), fds, &n);
 
-	do {
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (cmsg && cmsg->cmsg_level == SOL_SOCKET &&
-	    cmsg->cmsg_type == SCM_RIGHTS &&
-	    cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
-	if (n == sizeof(status) && !status && fd >= 0)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	if (n == 0)
+	if (len == (ssize_t)sizeof(status) && !status && n == 1)
+		return fds[0];
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	if (len < 0)
+		return (int)len;
+	if (len == 0)
 		return -ECHILD;
-	if (n != sizeof(status) || status >= 0 || status < -NS_ERRNO_MAX)
+	if (len != (ssize_t)sizeof(status) || status >= 0 ||
+	    status < -NS_ERRNO_MAX)
 		return -EPROTO;
 	return status;
+}
+
+/**
+ * ns_recv() - Receive what the child sends: status, tap, extra descriptors
+ * @sock:	Parent's end of the socket pair
+ * @extra:	Slots for the extra descriptors, NULL for none
+ *
+ * Return: tap file descriptor (close-on-exec), or negative errno as
+ * ns_recv_tap() and ns_extra_recv() return it (no descriptor left open)
+ */
+static int ns_recv(int sock, struct ns_extra *extra)
+{
+	int fd = ns_recv_tap(sock), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = ns_extra_recv(sock, extra);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 /**
@@ -784,14 +747,7 @@ int ns_spawn(const struct ns_guest_cfg *cfg, char *const argv[], int *tap_fd,
 		ns_child(cfg, argv, sv[1], extra);
 	}
 	close(sv[1]);
-	fd = ns_recv(sv[0]);
-	if (fd >= 0) {
-		rc = ns_extra_recv(sv[0], extra);
-		if (rc) {
-			close(fd);
-			fd = rc;
-		}
-	}
+	fd = ns_recv(sv[0], extra);
 	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {
 		rc = -errno;
 		close(fd);
@@ -968,14 +924,7 @@ int ns_attach(const char *target, const struct ns_guest_cfg *cfg,
 		close(sv[0]);
 		return -errno;
 	}
-	fd = ns_recv(sv[0]);
-	if (fd >= 0) {
-		rc = ns_extra_recv(sv[0], extra);
-		if (rc) {
-			close(fd);
-			fd = rc;
-		}
-	}
+	fd = ns_recv(sv[0], extra);
 	close(sv[0]);
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 		;

@@ -520,9 +520,7 @@ static void nsfwd_rev_close(struct ctx *c, int k, uint16_t port)
 			else
 				j++;
 		}
-		epoll_del(c, ns->fd);
-		close(ns->fd);
-		ns->fd = -1;
+		epoll_close(c, &ns->fd);
 	}
 }
 

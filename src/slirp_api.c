@@ -409,23 +409,12 @@ int slirp_api_open(struct ctx *c, const char *path)
 
 	for (i = 0; i < API_CLIENTS_MAX; i++)
 		api.cl[i].fd = -1;
-	fd = unix_listen("API socket", path, API_CLIENTS_MAX, true);
+	fd = unix_serve(c, "API socket", path, API_CLIENTS_MAX,
+			EPOLL_REF(EPOLL_TYPE_API_LISTEN, 0));
 	if (fd < 0)
 		return fd;
 	api.listen_fd = fd;
-	return epoll_add(c, fd, EPOLLIN, EPOLL_REF(EPOLL_TYPE_API_LISTEN, 0));
-}
-
-/**
- * api_drop() - Close a client, free its slot
- * @c:		Execution context
- * @cl:		Client
- */
-static void api_drop(struct ctx *c, struct api_client *cl)
-{
-	epoll_del(c, cl->fd);
-	close(cl->fd);
-	cl->fd = -1;
+	return 0;
 }
 
 /**
@@ -451,7 +440,7 @@ void slirp_api_accept(struct ctx *c)
 	api.cl[i].len = 0;
 	if (epoll_add(c, fd, EPOLLIN | EPOLLRDHUP,
 		      EPOLL_REF(EPOLL_TYPE_API, i)))
-		api_drop(c, &api.cl[i]);
+		epoll_close(c, &api.cl[i].fd);
 }
 
 /**
@@ -478,7 +467,7 @@ void slirp_api_event(struct ctx *c, uint32_t idx)
 			return;		/* more may come */
 	}
 	if (n < 0) {
-		api_drop(c, cl);
+		epoll_close(c, &cl->fd);
 		return;
 	}
 	if (cl->len == sizeof(cl->in)) {
@@ -492,7 +481,7 @@ void slirp_api_event(struct ctx *c, uint32_t idx)
 	}
 	if (write(cl->fd, out, len) != (ssize_t)len)
 		debug("api: reply not written whole");
-	api_drop(c, cl);
+	epoll_close(c, &cl->fd);
 }
 
 /**
@@ -504,9 +493,6 @@ void slirp_api_close(struct ctx *c)
 	int i;
 
 	for (i = 0; i < API_CLIENTS_MAX; i++)
-		if (api.cl[i].fd >= 0)
-			api_drop(c, &api.cl[i]);
-	if (api.listen_fd >= 0)
-		close(api.listen_fd);
-	api.listen_fd = -1;
+		epoll_close(c, &api.cl[i].fd);
+	epoll_close(c, &api.listen_fd);
 }

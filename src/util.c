@@ -66,6 +66,20 @@ void epoll_del(const struct ctx *c, int fd)
 }
 
 /**
+ * epoll_close() - Stop watching a file descriptor and close it
+ * @c:		Execution context
+ * @fd:		File descriptor, set to -1; nothing is done if already negative
+ */
+void epoll_close(const struct ctx *c, int *fd)
+{
+	if (*fd < 0)
+		return;
+	epoll_del(c, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
+/**
  * counters_log() - Print every counter on one line
  * @c:		Execution context
  * @prefix:	What the line starts with
@@ -120,6 +134,32 @@ int unix_listen(const char *what, const char *path, int backlog, bool private)
 	if (rc || listen(fd, backlog)) {
 		rc = -errno;
 		err("%s %s: %s", what, path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/**
+ * unix_serve() - Listen on an owner-only UNIX stream socket and watch it
+ * @c:		Execution context
+ * @what:	What the socket is for, in error lines ("control socket")
+ * @path:	Socket path; a stale socket there is replaced
+ * @backlog:	listen() backlog
+ * @ref:	Reference returned with its events, see EPOLL_REF()
+ *
+ * Return: the listening socket, or negative errno (reported)
+ */
+int unix_serve(const struct ctx *c, const char *what, const char *path,
+	       int backlog, uint64_t ref)
+{
+	int fd = unix_listen(what, path, backlog, true), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = epoll_add(c, fd, EPOLLIN, ref);
+	if (rc) {
+		err("%s %s: epoll: %s", what, path, strerror(-rc));
 		close(fd);
 		return rc;
 	}

@@ -31,14 +31,12 @@
 #include "flow.h"
 #include "fuzz.h"
 #include "fuzz_frame.h"
-#include "icmp.h"
 #include "link.h"
 #include "log.h"
 #include "merd.h"
 #include "netlink.h"
 #include "raw.h"
 #include "tcp.h"
-#include "udp.h"
 #include "util.h"
 
 #define FUZZ_MAX_CONNS	64
@@ -262,33 +260,6 @@ uint32_t fuzz_last_isn(void)
 }
 
 /**
- * fuzz_flow_event() - Hand a flow socket's events to its protocol
- * @idx:	Flow index
- * @events:	epoll events
- */
-static void fuzz_flow_event(uint32_t idx, uint32_t events)
-{
-	struct ctx *c = &fuzz_h.c;
-	struct flow *f = flow_at(&c->flows, idx);
-
-	if (!f)
-		return;
-	switch (f->key.proto) {
-	case FLOW_UDP:
-		udp_sock_event(c, f, events);
-		break;
-	case FLOW_ICMP:
-		icmp_sock_event(c, f, events);
-		break;
-	case FLOW_TCP:
-		tcp_sock_event(c, f, events);
-		break;
-	default:
-		break;
-	}
-}
-
-/**
  * fuzz_pump() - One round of the event loop, without waiting: peers
  * answer, flow sockets are served, the batch ends as in main_loop()
  */
@@ -307,7 +278,7 @@ void fuzz_pump(void)
 
 			switch (EPOLL_REF_TYPE(ref)) {
 			case EPOLL_TYPE_FLOW:
-				fuzz_flow_event(EPOLL_REF_IDX(ref),
+				flow_sock_event(c, EPOLL_REF_IDX(ref),
 						ev[i].events);
 				break;
 			case EPOLL_TYPE_RAW:	/* fuzz_icmp's raw sockets */
