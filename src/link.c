@@ -507,18 +507,22 @@ static void link_vnet_hdr(const struct link *l, const uint8_t *f, size_t len,
  * (its headers at the end of the queue, which is scratch space then) goes
  * to the guest's buffers instead, its payload being there already.
  *
- * Return: payload bytes reserved, 0 if the caller must use the queue
+ * Return: payload bytes reserved, 0 if the caller must use the queue,
+ * -ENOBUFS if the guest has no receive buffer free: the link then waits
+ * for the guest's kick, as when its queue found none (link_direct_wait())
  */
-size_t link_direct_begin(struct ctx *c, size_t hdrs, size_t mss, size_t room,
-			 const struct iovec **iov, size_t *niov)
+ssize_t link_direct_begin(struct ctx *c, size_t hdrs, size_t mss,
+			  size_t room, const struct iovec **iov, size_t *niov)
 {
 	struct link *l = &c->link;
-	size_t n;
+	ssize_t n;
 
 	if (l->type != LINK_VHOST || !l->csum_offload || l->tx_blocked ||
 	    l->tx_done != l->tx_len)
 		return 0;
 	n = vhost_net_direct_begin(c, hdrs, mss, room, iov, niov);
+	if (n == -ENOBUFS)
+		l->tx_blocked = true;
 	l->direct = n > 0;
 	return n;
 }

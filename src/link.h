@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define LINK_FRAME_MAX		65535		/* largest frame on the link */
 #define LINK_RX_BUF		(1 << 20)
@@ -74,8 +75,8 @@ void link_tx_commit(struct ctx *c, size_t frame_len);
 uint8_t *link_tx_tail(struct ctx *c, size_t *space);
 void link_tx_flush(struct ctx *c);
 bool link_direct_wait(struct ctx *c);
-size_t link_direct_begin(struct ctx *c, size_t hdrs, size_t mss, size_t room,
-			 const struct iovec **iov, size_t *niov);
+ssize_t link_direct_begin(struct ctx *c, size_t hdrs, size_t mss,
+			  size_t room, const struct iovec **iov, size_t *niov);
 void link_direct_end(struct ctx *c);
 
 #endif /* MERD_LINK_H */

@@ -20,7 +20,9 @@
  * Guest to host: in-order payload is written to the socket at once; what
  * the socket does not take is not acknowledged, and the guest sends it
  * again. Out-of-order segments are dropped with a duplicate ACK. The
- * window advertised to the guest is the socket's free send space. ACKs are
+ * window advertised to the guest is the socket's free send space, counted
+ * as the payload it takes in segments of the guest's size (the kernel
+ * charges each segment's overhead to the buffer too). ACKs are
  * sent once per batch of frames (tcp_batch_end()), not per segment.
  *
  * Host to guest: data is read with MSG_PEEK, so what the guest has not
@@ -55,6 +57,7 @@
  * traffic for the idle timeout.
  */
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -93,6 +96,8 @@
 #define TCP_SEGS_PER_CALL	64
 #define TCP_DISCARD_LEN		(16 << 20)
 #define TCP_ACCEPT_BUDGET	32
+#define TCP_SKB_OVERHEAD	1024	/* what a queued segment costs the send
+					 * buffer beyond its payload, at most */
 
 #define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
 #define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
@@ -288,29 +293,38 @@ static bool tcp_v6(const struct flow *f)
  * tcp_wnd_measure() - Measure the socket's free send space
  * @f:		Flow with a socket
  *
- * SO_SNDBUF counts the kernel's overhead too: for the large segments of a
- * bulk transfer that is a few percent, kept as a margin. When the room runs
- * low, merd asks for EPOLLOUT (TCP_F_LOW_WND): polling a socket that is not
- * writable marks it short of space, which is what makes the kernel grow its
- * buffer (autotuning) once ACKs free some.
+ * The send buffer (SO_MEMINFO: its size and what is queued, both as the
+ * kernel counts them) holds segments with their overhead: about a
+ * kilobyte each (TCP_SKB_OVERHEAD), a few percent of the large segments
+ * of namespace mode but most of a kilobyte for MTU 1500. The room left is
+ * turned into payload bytes as if every segment the guest sends were
+ * queued alone, at its MSS: a window the socket cannot take would have
+ * merd drop the rest of the guest's flight and the guest wait out its
+ * retransmission timeouts. A sixteenth is kept as a margin. When the room
+ * runs low, merd asks for EPOLLOUT (TCP_F_LOW_WND): polling a socket that
+ * is not writable marks it short of space, which is what makes the kernel
+ * grow its buffer (autotuning) once ACKs free some.
  *
  * Return: 0, or -1 if the socket would not say
  */
 static int tcp_wnd_measure(struct flow *f)
 {
-	int sndbuf = 0, outq = 0;
-	socklen_t sl = sizeof(sndbuf);
-	long free_bytes;
+	uint32_t mi[SK_MEMINFO_VARS] = { 0 };
+	socklen_t ml = sizeof(mi);
+	long sndbuf, room, seg = f->tcp.mss ? f->tcp.mss : TCP_GUEST_MSS_DEFAULT;
 
-	if (getsockopt(f->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
-	    ioctl(f->sock, SIOCOUTQ, &outq) || sndbuf <= 0)
+	if (getsockopt(f->sock, SOL_SOCKET, SO_MEMINFO, mi, &ml) ||
+	    ml < (SK_MEMINFO_WMEM_QUEUED + 1) * sizeof(mi[0]) ||
+	    !mi[SK_MEMINFO_SNDBUF])
 		return -1;
-	free_bytes = (long)sndbuf - sndbuf / 16 - outq;
-	if (free_bytes < sndbuf / 3)
+	sndbuf = (long)mi[SK_MEMINFO_SNDBUF];
+	room = sndbuf - sndbuf / 16 - (long)mi[SK_MEMINFO_WMEM_QUEUED];
+	if (room < sndbuf / 3)
 		f->tcp.flags |= TCP_F_LOW_WND;
 	else
 		f->tcp.flags &= (uint16_t)~TCP_F_LOW_WND;
-	f->tcp.wnd_free = free_bytes < 0 ? 0 : (uint32_t)free_bytes;
+	room = room < 0 ? 0 : room * seg / (seg + TCP_SKB_OVERHEAD);
+	f->tcp.wnd_free = (uint32_t)MIN(room, (long)UINT32_MAX);
 	f->tcp.wnd_meas = f->tcp.wnd_free;
 	f->tcp.flags |= TCP_F_WND_KNOWN;
 	return 0;
@@ -320,7 +334,7 @@ static int tcp_wnd_measure(struct flow *f)
  * tcp_wnd_to_guest() - Window to advertise: the socket's free send space
  * @f:		Flow
  *
- * Two system calls measure the free space; what merd writes to the socket
+ * A system call measures the free space; what merd writes to the socket
  * afterwards is taken off the figure (tcp_data_from_guest()), which stays
  * a lower bound, as the kernel only frees space from then on. It is
  * measured again once merd wrote an eighth of what was free, while space
@@ -1201,23 +1215,26 @@ static ssize_t tcp_peek(const struct flow *f, uint8_t *tail, size_t room,
  * caller ends the batch with link_direct_end() in any case.
  *
  * Return: bytes peeked, 0 at EOF, negative errno; -ENOTSUP if the frames
- * must go through the queue (tcp_peek())
+ * must go through the queue (tcp_peek()), -ENOBUFS if the guest has no
+ * receive buffer free (the data waits in the socket)
  */
 static ssize_t tcp_peek_direct(struct ctx *c, const struct flow *f,
 			       size_t *room)
 {
 	size_t hdrs = ETH_HDR_LEN + (tcp_v6(f) ? IP6_HDR_LEN : IP4_HDR_LEN) +
-		      TCP_HDR_LEN, niov = 0, got;
+		      TCP_HDR_LEN, niov = 0;
 	const struct iovec *iov = NULL;
 	struct msghdr mh = { 0 };
-	ssize_t n;
+	ssize_t got, n;
 
 	if (!(f->tcp.flags & TCP_F_PEEK_OFF))
 		return -ENOTSUP;
 	got = link_direct_begin(c, hdrs, f->tcp.mss, *room, &iov, &niov);
-	if (!got)
+	if (got == -ENOBUFS)
+		return -ENOBUFS;
+	if (got <= 0)
 		return -ENOTSUP;
-	*room = got;
+	*room = (size_t)got;
 	mh.msg_iov = (struct iovec *)iov;
 	mh.msg_iovlen = niov;
 	n = recvmsg(f->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
@@ -1283,6 +1300,10 @@ static void tcp_data_to_guest(struct ctx *c, struct flow *f)
 		if (!room)
 			return;			/* the guest's window is full */
 		n = tcp_peek_direct(c, f, &room);
+		if (n == -ENOBUFS) {
+			tcp_tx_later(f, idx);
+			return;
+		}
 		if (n == -ENOTSUP)
 			n = tcp_peek(f, tail, room, hdrs);
 		if (n > 0)

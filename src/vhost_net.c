@@ -27,6 +27,7 @@
 #include <linux/virtio_ring.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "link.h"
@@ -474,21 +475,29 @@ static int vhost_net_direct_seg(struct ctx *c, size_t want)
  * vhost_net_direct_frame(), in order, and then calls
  * vhost_net_direct_end(), which gives back what was not used.
  *
- * Return: payload bytes reserved, 0 if none (then frames go through the
- * link's queue and the copy into the buffers, which knows every layout)
+ * Return: payload bytes reserved; 0 if none (then frames go through the
+ * link's queue and the copy into the buffers, which knows every layout);
+ * -ENOBUFS if the guest has no receive buffer free (it is asked to kick
+ * the queue once it gives some)
  */
-size_t vhost_net_direct_begin(struct ctx *c, size_t hdrs, size_t mss,
-			      size_t room, const struct iovec **iov,
-			      size_t *niov)
+ssize_t vhost_net_direct_begin(struct ctx *c, size_t hdrs, size_t mss,
+			       size_t room, const struct iovec **iov,
+			       size_t *niov)
 {
 	struct vhost_user *v = c->link.vhost;
 	struct vhost_direct *d = &v->direct;
+	struct virtq *vq = &v->vq[VHOST_RXQ];
 	size_t total = 0;
 
 	d->niov = d->nheads = d->used = d->nseg = d->next = 0;
 	d->hdrs = hdrs;
-	if (!mss || !virtq_ready(&v->vq[VHOST_RXQ]))
+	if (!mss || !virtq_ready(vq))
 		return 0;
+	if (virtq_empty(vq)) {
+		virtq_avail_event(vq);
+		if (virtq_empty(vq))
+			return -ENOBUFS;
+	}
 	while (total < room && d->nseg < VHOST_DIRECT_SEGS) {
 		size_t want = MIN(mss, room - total);
 
@@ -496,13 +505,13 @@ size_t vhost_net_direct_begin(struct ctx *c, size_t hdrs, size_t mss,
 			break;
 		total += want;
 	}
-	if (!virtq_ready(&v->vq[VHOST_RXQ])) {
+	if (!virtq_ready(vq)) {
 		d->nseg = 0;
 		return 0;
 	}
 	*iov = d->iov;
 	*niov = d->niov;
-	return total;
+	return (ssize_t)total;
 }
 
 /**

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 #define VHOST_DIRECT_SEGS	64	/* frames in one direct batch */
@@ -60,9 +61,9 @@ void vhost_net_kick(struct ctx *c, unsigned int q);
 int vhost_net_tx_frame(struct ctx *c, const struct virtio_net_hdr *vh,
 		       const uint8_t *f, size_t len);
 void vhost_net_tx_done(struct ctx *c);
-size_t vhost_net_direct_begin(struct ctx *c, size_t hdrs, size_t mss,
-			      size_t room, const struct iovec **iov,
-			      size_t *niov);
+ssize_t vhost_net_direct_begin(struct ctx *c, size_t hdrs, size_t mss,
+			       size_t room, const struct iovec **iov,
+			       size_t *niov);
 int vhost_net_direct_frame(struct ctx *c, const struct virtio_net_hdr *vh,
 			   const uint8_t *f, size_t flen);
 void vhost_net_direct_end(struct ctx *c);

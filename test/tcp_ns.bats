@@ -77,6 +77,22 @@ teardown() {
 	grep -qx 'flows_active=0' <<<"$output"
 }
 
+@test "MTU 1500, a receiver that stops reading: the window never outgrows merd's socket, no segment is dropped" {
+	# small segments cost the socket's buffer more than their payload: a
+	# window counted in payload alone lets the namespace send more than the
+	# socket takes, merd drops the rest of the flight (out of order), and
+	# the sender waits out its retransmission timeouts
+	run merd_ns -m 1500 -- sh -c "
+		$X -p 1000 -i ns-1500-up up $TCP_PEER $TCP_PORT 32M
+		$FLOWS"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	tcp_check_up "$(grep '^ns-1500-up up ' <<<"$output")"
+	grep 'merd: counters:' "$MERD_LOG" | tail -n 1
+	[ "$(merd_counter "$MERD_LOG" tcp_out_of_order)" -eq 0 ]
+	grep -qx 'flows_active=0' <<<"$output"
+}
+
 @test "1000 connections one after another: each closes cleanly, no flow left" {
 	run merd_ns -- sh -c "
 		i=0

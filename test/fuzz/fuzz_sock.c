@@ -23,6 +23,7 @@
  * sent), which aborts too.
  */
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -295,7 +296,28 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 }
 
 /**
- * __wrap_getsockopt() - getsockopt(): SO_ERROR and SO_SNDBUF
+ * fz_meminfo() - SO_MEMINFO of a fake socket: its send buffer, and what
+ * is queued there (payload only: a fake segment costs nothing more)
+ * @s:		Fake socket
+ * @val:	Where the values go
+ * @len:	Their room, then their length
+ *
+ * Return: 0
+ */
+static int fz_meminfo(const struct fz_sock *s, void *val, socklen_t *len)
+{
+	uint32_t mi[SK_MEMINFO_VARS] = { 0 };
+
+	mi[SK_MEMINFO_SNDBUF] = (uint32_t)s->sndbuf;
+	mi[SK_MEMINFO_WMEM_QUEUED] = (uint32_t)s->outq;
+	if (*len > sizeof(mi))
+		*len = sizeof(mi);
+	memcpy(val, mi, *len);
+	return 0;
+}
+
+/**
+ * __wrap_getsockopt() - getsockopt(): SO_ERROR, SO_SNDBUF and SO_MEMINFO
  * @fd:		Socket
  * @level:	Level
  * @name:	Option
@@ -312,6 +334,8 @@ int __wrap_getsockopt(int fd, int level, int name, void *val,
 
 	if (!s)
 		return __real_getsockopt(fd, level, name, val, len);
+	if (level == SOL_SOCKET && name == SO_MEMINFO)
+		return fz_meminfo(s, val, len);
 	if (level != SOL_SOCKET || *len < sizeof(int) ||
 	    (name != SO_ERROR && name != SO_SNDBUF)) {
 		errno = ENOPROTOOPT;

@@ -198,6 +198,31 @@ static void ring_runs_out_mid_frame(void)
 }
 
 /**
+ * empty_ring_asks_for_kick() - With no buffer free, nothing is reserved,
+ * the caller is told to wait, and the guest is asked to kick the queue at
+ * its next buffer (event index)
+ */
+static void empty_ring_asks_for_kick(void)
+{
+	const struct iovec *iov = NULL;
+	size_t niov = 0;
+
+	setup(VHOST_BIT(VIRTIO_NET_F_MRG_RXBUF));
+	v->vq[VHOST_RXQ].event_idx = true;
+	post(0, 4096);
+	CHECK_EQ(vhost_net_direct_begin(&c, HDRS, 1000, 1000, &iov, &niov),
+		 1000);
+	CHECK_EQ(frame(1000), 0);
+	vhost_net_direct_end(&c);
+	CHECK_EQ(vhost_net_direct_begin(&c, HDRS, 1000, 1000, &iov, &niov),
+		 -ENOBUFS);
+	CHECK_EQ(used()->ring[NUM].id & 0xffff, 1);	/* avail_event */
+	vhost_net_direct_end(&c);
+	CHECK_EQ(used()->idx, 1);
+	CHECK_EQ(v->vq[VHOST_RXQ].last_avail, 1);
+}
+
+/**
  * headers_must_fit_first_buffer() - A first buffer too small for the
  * headers reserves nothing: such frames are copied (link.c)
  */
@@ -299,6 +324,7 @@ int main(void)
 {
 	RUN(frames_span_buffers_in_order);
 	RUN(ring_runs_out_mid_frame);
+	RUN(empty_ring_asks_for_kick);
 	RUN(headers_must_fit_first_buffer);
 	RUN(one_chain_without_mergeable);
 	RUN(multi_descriptor_chain);
