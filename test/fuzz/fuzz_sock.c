@@ -24,7 +24,6 @@
  */
 #include <errno.h>
 #include <linux/sock_diag.h>
-#include <linux/sockios.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,7 +316,7 @@ static int fz_meminfo(const struct fz_sock *s, void *val, socklen_t *len)
 }
 
 /**
- * __wrap_getsockopt() - getsockopt(): SO_ERROR, SO_SNDBUF and SO_MEMINFO
+ * __wrap_getsockopt() - getsockopt(): SO_ERROR and SO_MEMINFO
  * @fd:		Socket
  * @level:	Level
  * @name:	Option
@@ -336,43 +335,37 @@ int __wrap_getsockopt(int fd, int level, int name, void *val,
 		return __real_getsockopt(fd, level, name, val, len);
 	if (level == SOL_SOCKET && name == SO_MEMINFO)
 		return fz_meminfo(s, val, len);
-	if (level != SOL_SOCKET || *len < sizeof(int) ||
-	    (name != SO_ERROR && name != SO_SNDBUF)) {
+	if (level != SOL_SOCKET || *len < sizeof(int) || name != SO_ERROR) {
 		errno = ENOPROTOOPT;
 		return -1;
 	}
-	v = name == SO_SNDBUF ? s->sndbuf : s->so_error;
-	if (name == SO_ERROR)
-		s->so_error = 0;
+	v = s->so_error;
+	s->so_error = 0;
 	memcpy(val, &v, sizeof(v));
 	*len = sizeof(v);
 	return 0;
 }
 
 /**
- * __wrap_ioctl() - ioctl(): SIOCOUTQ on fake sockets
+ * __wrap_ioctl() - ioctl(): none is answered on fake sockets (merd asks
+ * them nothing), the others go to the C library
  * @fd:		File descriptor
  * @req:	Request
  *
- * Return: 0, or -1 with errno set
+ * Return: the C library's answer, or -1 with errno ENOTTY
  */
 int __wrap_ioctl(int fd, unsigned long req, ...)
 {
-	struct fz_sock *s = fz_sock_of(fd);
 	va_list ap;
 	void *arg;
 
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if (!s)
+	if (!fz_sock_of(fd))
 		return __real_ioctl(fd, req, arg);
-	if (req != SIOCOUTQ) {
-		errno = ENOTTY;
-		return -1;
-	}
-	memcpy(arg, &s->outq, sizeof(s->outq));
-	return 0;
+	errno = ENOTTY;
+	return -1;
 }
 
 /**

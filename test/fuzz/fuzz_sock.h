@@ -30,8 +30,8 @@
  * @wr_shut:	merd shut its write side
  * @tx_total:	Bytes merd wrote
  * @send_room:	Bytes send() takes before it fails with EAGAIN
- * @sndbuf:	What SO_SNDBUF reports
- * @outq:	What SIOCOUTQ reports
+ * @sndbuf:	Send buffer size SO_MEMINFO reports
+ * @outq:	Bytes queued SO_MEMINFO reports
  * @linger0:	merd asked for a reset on close (SO_LINGER 0)
  */
 struct fz_sock {
