@@ -137,13 +137,9 @@ void vhost_net_rx(struct ctx *c)
 		uint16_t head;
 		size_t len = 0;
 
-		rc = virtq_pop(vq, &head, &why);
-		if (rc == -EAGAIN) {
-			virtq_avail_event(vq);
-			if (virtq_empty(vq))
-				break;
-			continue;
-		}
+		rc = virtq_pop_notify(vq, &head, &why);
+		if (rc == -EAGAIN)
+			break;
 		if (!rc)
 			rc = vhost_net_gather(c, head, &len, &why);
 		if (rc == -EINVAL) {
@@ -300,13 +296,7 @@ int vhost_net_tx_frame(struct ctx *c, const struct virtio_net_hdr *vh,
 			virtq_unpop(vq, n);
 			return -EMSGSIZE;
 		}
-		rc = virtq_pop(vq, &heads[n], &why);
-		if (rc == -EAGAIN) {
-			/* event index: ask for a kick, then look once more */
-			virtq_avail_event(vq);
-			if (!virtq_empty(vq))
-				rc = virtq_pop(vq, &heads[n], &why);
-		}
+		rc = virtq_pop_notify(vq, &heads[n], &why);
 		if (!rc)
 			rc = vhost_net_fill_chain(v, heads[n], &fl, &lens[n],
 						   &why);
@@ -375,13 +365,7 @@ static long vhost_net_direct_chain(struct vhost_user *v,
 
 	if (d->nheads == VHOST_DIRECT_CHAINS || d->niov == VHOST_DIRECT_IOV)
 		return 0;
-	rc = virtq_pop(vq, &head, why);
-	if (rc == -EAGAIN) {
-		virtq_avail_event(vq);	/* as vhost_net_tx_frame() does */
-		if (virtq_empty(vq))
-			return 0;
-		rc = virtq_pop(vq, &head, why);
-	}
+	rc = virtq_pop_notify(vq, &head, why);
 	if (rc)
 		return rc == -EAGAIN ? 0 : rc;
 	d->heads[d->nheads] = head;

@@ -169,6 +169,26 @@ int virtq_pop(struct virtq *vq, uint16_t *head, const char **why)
 }
 
 /**
+ * virtq_pop_notify() - Take the next available chain; if there is none,
+ * ask the guest to kick at its next one, and look once more (an entry
+ * made available meanwhile is otherwise missed)
+ * @vq:		Queue, ready
+ * @head:	Set to the index of its first descriptor
+ * @why:	Set to the reason on -EINVAL
+ *
+ * Return: as virtq_pop()
+ */
+int virtq_pop_notify(struct virtq *vq, uint16_t *head, const char **why)
+{
+	int rc = virtq_pop(vq, head, why);
+
+	if (rc != -EAGAIN)
+		return rc;
+	virtq_avail_event(vq);
+	return virtq_empty(vq) ? -EAGAIN : virtq_pop(vq, head, why);
+}
+
+/**
  * virtq_unpop() - Give back chains taken but not used
  * @vq:		Queue
  * @n:		Number of chains taken since the last one used

@@ -96,6 +96,7 @@ int virtq_resolve(struct virtq *vq, const struct vmem *mem,
 		  const char **why);
 bool virtq_ready(const struct virtq *vq);
 int virtq_pop(struct virtq *vq, uint16_t *head, const char **why);
+int virtq_pop_notify(struct virtq *vq, uint16_t *head, const char **why);
 void virtq_iter_start(struct virtq_iter *it, const struct virtq *vq,
 		      const struct vmem *mem, uint16_t head);
 int virtq_next(struct virtq_iter *it, struct virtq_buf *b, const char **why);

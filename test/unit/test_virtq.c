@@ -312,6 +312,29 @@ static void interrupts_as_the_guest_asks(void)
 }
 
 /**
+ * pop_notify_asks_for_kick() - With nothing available, the guest is asked
+ * to kick at the next entry; an entry then made available is taken
+ */
+static void pop_notify_asks_for_kick(void)
+{
+	struct virtq vq;
+	const char *why = NULL;
+	uint16_t head = 99;
+
+	setup_vq(&vq);
+	vq.event_idx = true;
+	*desc_at(3) = (struct vring_desc){ .addr = GPA + 0x8000, .len = 64,
+					   .flags = VRING_DESC_F_WRITE };
+	CHECK_EQ(virtq_pop_notify(&vq, &head, &why), -EAGAIN);
+	CHECK_EQ(*(uint16_t *)&((struct vring_used *)(host + USED))->ring[NUM], 0);
+	make_avail(0, 3);
+	CHECK_EQ(virtq_pop_notify(&vq, &head, &why), 0);
+	CHECK_EQ(head, 3);
+	CHECK_EQ(virtq_pop_notify(&vq, &head, &why), -EAGAIN);
+	CHECK_EQ(*(uint16_t *)&((struct vring_used *)(host + USED))->ring[NUM], 1);
+}
+
+/**
  * main() - Map the region, run every test
  *
  * Return: 0 if every test passed, 1 otherwise
@@ -329,6 +352,7 @@ int main(void)
 	RUN(bad_chains_reported);
 	RUN(avail_index_jump_refused);
 	RUN(interrupts_as_the_guest_asks);
+	RUN(pop_notify_asks_for_kick);
 	vmem_unmap(&mem);
 	return unit_done();
 }
