@@ -217,6 +217,7 @@ build/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz.h $(FUZZ_OBJS)
 # fuzz_tcp: the real tcp.c over a fake socket layer (test/fuzz/fuzz_sock.c),
 # put between merd and the C library by the linker, in this binary only
 FUZZ_WRAP	:= socket connect setsockopt getsockopt ioctl recv recvmsg send \
+		   sendmsg \
 		   shutdown close accept4
 FUZZ_WRAP_LD	:= $(FUZZ_WRAP:%=-Wl,--wrap=%)
 

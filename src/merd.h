@@ -27,7 +27,7 @@
 	X(drop_ip4_frag) X(drop_ip4_addr) X(drop_l4_proto)		\
 	X(drop_udp_short) X(drop_udp_len) X(drop_udp_port) X(drop_udp_csum) X(drop_dhcp_bad)		\
 	X(drop_tcp_short) X(drop_tcp_doff) X(drop_tcp_flags)		\
-	X(drop_tcp_seq) X(drop_tcp_csum) X(tcp_out_of_order)				\
+	X(drop_tcp_seq) X(drop_tcp_csum) X(tcp_out_of_order) X(drop_tcp_ooo) \
 	X(drop_ip6_short) X(drop_ip6_version) X(drop_ip6_len)		\
 	X(drop_ip6_ext) X(drop_ip6_frag) X(drop_ndp_bad)		\
 	X(drop_dhcpv6_bad)						\

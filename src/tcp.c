@@ -19,7 +19,11 @@
  *
  * Guest to host: in-order payload is written to the socket at once; what
  * the socket does not take is not acknowledged, and the guest sends it
- * again. Out-of-order segments are dropped with a duplicate ACK. The
+ * again. A segment that comes past a gap (one lost on the way) is held in
+ * a slot of tcp_ooo.c, within fixed bounds, and reported with SACK blocks
+ * where the guest agreed to SACK (else each one gets a duplicate ACK at
+ * once): the guest sends only what was lost, and the held data follows it
+ * into the socket. What finds no room is dropped, and sent again. The
  * window advertised to the guest is the socket's free send space, counted
  * as the payload it takes in segments of the guest's size (the kernel
  * charges each segment's overhead to the buffer too). ACKs are
@@ -79,10 +83,12 @@
 #include "merd.h"
 #include "target.h"
 #include "tcp.h"
+#include "tcp_ooo.h"
 #include "util.h"
 
 #define TCP_HDR_LEN		20
-#define TCP_SYN_OPTS_LEN	8	/* MSS (4) + NOP + window scale (3) */
+#define TCP_SYN_OPTS_LEN	12	/* MSS (4) + NOP + window scale (3) +
+					 * NOP, NOP, SACK permitted (2) */
 #define TCP_FIN			0x01
 #define TCP_SYN			0x02
 #define TCP_RST			0x04
@@ -110,6 +116,7 @@
  * @flags:	Control bits
  * @mss:	MSS option, 0 if absent
  * @wscale:	Window scale option, -1 if absent
+ * @sack_ok:	SACK permitted option present
  * @data:	Payload, inside the frame
  * @len:	Payload length
  */
@@ -120,6 +127,7 @@ struct tcp_seg {
 	uint8_t flags;
 	uint16_t mss;
 	int wscale;
+	bool sack_ok;
 	const uint8_t *data;
 	size_t len;
 };
@@ -177,6 +185,8 @@ static bool tcp_peek_off_supported(void)
  */
 int tcp_init(struct ctx *c)
 {
+	int rc;
+
 	tcp.list_max = c->flows.max * 2;
 	tcp.ack_list = calloc(tcp.list_max, sizeof(*tcp.ack_list));
 	tcp.tx_list = calloc(tcp.list_max, sizeof(*tcp.tx_list));
@@ -188,6 +198,9 @@ int tcp_init(struct ctx *c)
 		if (!tcp.discard)
 			return -ENOMEM;
 	}
+	rc = tcp_ooo_init();
+	if (rc)
+		return rc;
 	return hash_random_key(tcp.isn_key);
 }
 
@@ -240,6 +253,7 @@ static int tcp_parse(struct ctx *c, const struct ip_pkt *pkt,
 	seg->wnd = rd16(th + 14);
 	seg->mss = 0;
 	seg->wscale = -1;
+	seg->sack_ok = false;
 	seg->data = th + doff;
 	seg->len = pkt->l4_len - doff;
 
@@ -258,6 +272,8 @@ static int tcp_parse(struct ctx *c, const struct ip_pkt *pkt,
 			seg->mss = rd16(th + i + 2);
 		else if (kind == 3 && olen == 3)
 			seg->wscale = MIN(th[i + 2], TCP_WSCALE_MAX);
+		else if (kind == 4 && olen == 2)
+			seg->sack_ok = true;
 		i += olen;
 	}
 	return 0;
@@ -339,7 +355,9 @@ static int tcp_wnd_measure(struct flow *f)
  * is low, or when the socket says it is writable again: a flow that only
  * downloads, or sends small requests, asks nothing per segment, the window
  * offered stays within 7/8 of the space measured, and its right edge never
- * moves left.
+ * moves left. While data is held past a gap, nothing is written and the
+ * window is not measured again: it stays the same from one duplicate ACK
+ * to the next, as the guest needs to count them as duplicates (RFC 5681).
  *
  * Return: window field value, already shifted by our scale if agreed
  */
@@ -349,8 +367,10 @@ static uint16_t tcp_wnd_to_guest(struct flow *f)
 
 	if (f->tcp.flags & TCP_F_GUEST_FIN)
 		return 0xffff;
-	if ((!(f->tcp.flags & TCP_F_WND_KNOWN) || f->tcp.flags & TCP_F_LOW_WND ||
-	     f->tcp.wnd_meas - f->tcp.wnd_free >= f->tcp.wnd_meas / 8) &&
+	if ((!(f->tcp.flags & TCP_F_WND_KNOWN) ||
+	     (!f->tcp.ooo && (f->tcp.flags & TCP_F_LOW_WND ||
+			      f->tcp.wnd_meas - f->tcp.wnd_free >=
+			      f->tcp.wnd_meas / 8))) &&
 	    tcp_wnd_measure(f))
 		return 0xffff;
 	free_bytes = f->tcp.wnd_free;
@@ -382,6 +402,65 @@ static void tcp_hdr_fill(uint8_t *th, const struct flow *f, uint32_t seq,
 }
 
 /**
+ * tcp_syn_opts() - Write the options of our SYN or SYN-ACK: MSS, and window
+ * scale and SACK permitted where the guest offered them (or, in our SYN,
+ * to offer them)
+ * @c:		Execution context
+ * @f:		Flow
+ * @o:		Where the options go, room for TCP_SYN_OPTS_LEN bytes
+ *
+ * Return: length of the options, a multiple of 4
+ */
+static size_t tcp_syn_opts(const struct ctx *c, const struct flow *f,
+			   uint8_t *o)
+{
+	size_t len = 4;
+
+	o[0] = 2;
+	o[1] = 4;
+	wr16(o + 2, tcp_mss_max(c, tcp_v6(f)));
+	if (f->tcp.flags & TCP_F_WSCALE) {
+		o[len++] = 1;
+		o[len++] = 3;
+		o[len++] = 3;
+		o[len++] = TCP_WSCALE_OURS;
+	}
+	if (f->tcp.flags & TCP_F_SACK) {
+		o[len++] = 1;
+		o[len++] = 1;
+		o[len++] = 4;
+		o[len++] = 2;
+	}
+	return len;
+}
+
+/**
+ * tcp_sack_opts() - Write SACK blocks for the data held past a gap
+ * @f:		Flow holding data, SACK agreed
+ * @o:		Where the options go, room for 4 + 8 * TCP_OOO_SACK_MAX bytes
+ *
+ * Return: length of the options, a multiple of 4, 0 if nothing is held
+ */
+static size_t tcp_sack_opts(const struct flow *f, uint8_t *o)
+{
+	uint32_t blocks[TCP_OOO_SACK_MAX][2];
+	size_t n, i;
+
+	n = tcp_ooo_sack(f->tcp.ooo, f->tcp.rcv_nxt, blocks, TCP_OOO_SACK_MAX);
+	if (!n)
+		return 0;
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 5;
+	o[3] = (uint8_t)(2 + 8 * n);
+	for (i = 0; i < n; i++) {
+		wr32(o + 4 + 8 * i, blocks[i][0]);
+		wr32(o + 8 + 8 * i, blocks[i][1]);
+	}
+	return 4 + 8 * n;
+}
+
+/**
  * tcp_send_ctl() - Send a segment without payload to the guest
  * @c:		Execution context
  * @f:		Flow
@@ -398,20 +477,11 @@ static int tcp_send_ctl(struct ctx *c, struct flow *f, uint8_t flags)
 	if (!th)
 		return -ENOBUFS;
 	if (flags & TCP_SYN) {
-		uint8_t *o = th + TCP_HDR_LEN;
-
 		seq = f->tcp.isn;
-		o[0] = 2;
-		o[1] = 4;
-		wr16(o + 2, tcp_mss_max(c, tcp_v6(f)));
-		opts = 4;
-		if (f->tcp.flags & TCP_F_WSCALE) {
-			o[4] = 1;
-			o[5] = 3;
-			o[6] = 3;
-			o[7] = TCP_WSCALE_OURS;
-			opts = TCP_SYN_OPTS_LEN;
-		}
+		opts = tcp_syn_opts(c, f, th + TCP_HDR_LEN);
+	} else if (f->tcp.ooo && f->tcp.flags & TCP_F_SACK &&
+		   !(flags & TCP_RST)) {
+		opts = tcp_sack_opts(f, th + TCP_HDR_LEN);
 	}
 	tcp_hdr_fill(th, f, seq, flags, opts,
 		     flags & TCP_SYN ? 0xffff : tcp_wnd_to_guest(f));
@@ -673,6 +743,8 @@ static void tcp_open(struct ctx *c, const struct flow_key *key,
 		f->tcp.flags |= TCP_F_WSCALE;
 		f->tcp.snd_wscale = (uint8_t)seg->wscale;
 	}
+	if (seg->sack_ok)
+		f->tcp.flags |= TCP_F_SACK;
 	f->tcp.snd_wnd = seg->wnd;		/* never scaled in a SYN */
 	f->tcp.rto_ms = TCP_RTO_MIN_MS * 5;
 	f->tcp.guest_at = c->now;
@@ -829,7 +901,135 @@ static int tcp_ack_input(struct ctx *c, struct flow *f,
 }
 
 /**
- * tcp_data_from_guest() - Write a segment's in-order payload to the socket
+ * tcp_sock_write() - Write in-order guest bytes to the host socket
+ * @c:		Execution context
+ * @f:		Flow, established
+ * @iov:	The bytes, starting at rcv_nxt
+ * @iovcnt:	Pieces in @iov
+ * @len:	Their total length
+ *
+ * What the socket does not take is not acknowledged: the guest sends it
+ * again, and merd asks to hear when the socket has room (window update).
+ *
+ * Return: bytes written, or -1 if the socket failed and the flow was ended
+ */
+static ssize_t tcp_sock_write(struct ctx *c, struct flow *f,
+			      struct iovec *iov, int iovcnt, size_t len)
+{
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)iovcnt };
+	struct tcp_conn *t = &f->tcp;
+	ssize_t n = sendmsg(f->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n < 0) {
+		if (errno != EAGAIN) {
+			tcp_reset_both(c, f);
+			return -1;
+		}
+		n = 0;
+	}
+	if ((size_t)n < len && !(t->flags & TCP_F_WANT_OUT)) {
+		t->flags |= TCP_F_WANT_OUT;	/* window update when writable */
+		epoll_mod(c, f->sock, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+			  EPOLL_REF(EPOLL_TYPE_FLOW, flow_index(&c->flows, f)));
+	}
+	t->rcv_nxt += (uint32_t)n;
+	t->wnd_free -= MIN(t->wnd_free, (uint32_t)n);
+	f->bytes_out += (uint64_t)n;
+	return n;
+}
+
+/**
+ * tcp_fin_accept() - Take the guest's FIN, all data before it delivered:
+ * half-close the host socket
+ * @c:		Execution context
+ * @f:		Flow
+ */
+static void tcp_fin_accept(struct ctx *c, struct flow *f)
+{
+	f->tcp.flags |= TCP_F_GUEST_FIN;
+	f->tcp.rcv_nxt++;
+	shutdown(f->sock, SHUT_WR);
+	tcp_ack_later(f, flow_index(&c->flows, f));
+}
+
+/**
+ * tcp_ooo_flush() - Write held data that the gap no longer keeps back, and
+ * give the slot back once nothing is held
+ * @c:		Execution context
+ * @f:		Flow holding data past a gap
+ *
+ * Return: 0, or -1 if the flow was ended
+ */
+static int tcp_ooo_flush(struct ctx *c, struct flow *f)
+{
+	struct tcp_conn *t = &f->tcp;
+	struct iovec iov[2];
+	uint32_t fin;
+	ssize_t n;
+	size_t len;
+
+	while ((len = tcp_ooo_ready(t->ooo, t->rcv_nxt, iov))) {
+		n = tcp_sock_write(c, f, iov, 2, len);
+		if (n < 0)
+			return -1;
+		t->flags &= (uint16_t)~TCP_F_WND_KNOWN;	/* measure anew */
+		if ((size_t)n < len)
+			return 0;		/* the rest once writable */
+	}
+	if (!tcp_ooo_empty(t->ooo, t->rcv_nxt))
+		return 0;			/* another gap */
+	if (tcp_ooo_fin(t->ooo, &fin) && fin == t->rcv_nxt &&
+	    !(t->flags & TCP_F_GUEST_FIN))
+		tcp_fin_accept(c, f);
+	tcp_ooo_put(t->ooo);
+	t->ooo = 0;
+	return 0;
+}
+
+/**
+ * tcp_ooo_hold() - Keep a segment that came past a gap, if there is room,
+ * and tell the guest what is missing
+ * @c:		Execution context
+ * @f:		Flow, established
+ * @seg:	Segment, starting past rcv_nxt
+ *
+ * A guest that agreed to SACK learns what merd holds from the blocks of
+ * the ACK at the end of the batch; one that did not gets a duplicate ACK
+ * for every such segment, at once (RFC 5681 4.2), so that three of them
+ * start its fast retransmit.
+ */
+static void tcp_ooo_hold(struct ctx *c, struct flow *f,
+			 const struct tcp_seg *seg)
+{
+	struct tcp_conn *t = &f->tcp;
+	int held = -ENOSPC;
+
+	count(c, CNT_tcp_out_of_order);
+	if (!t->ooo)
+		t->ooo = (uint8_t)tcp_ooo_get();
+	if (t->ooo)
+		held = tcp_ooo_add(t->ooo, t->rcv_nxt, seg->seq, seg->data,
+				   seg->len);
+	if (held < 0) {
+		count_drop(c, CNT_drop_tcp_ooo);
+		if (t->ooo && tcp_ooo_empty(t->ooo, t->rcv_nxt)) {
+			tcp_ooo_put(t->ooo);
+			t->ooo = 0;
+		}
+	} else {
+		f->pkts_out++;
+		if (seg->flags & TCP_FIN && (size_t)held == seg->len)
+			tcp_ooo_fin_set(t->ooo, seg->seq + (uint32_t)seg->len);
+	}
+	if (t->flags & TCP_F_SACK)
+		tcp_ack_later(f, flow_index(&c->flows, f));
+	else
+		tcp_send_ctl(c, f, TCP_ACK);	/* duplicate ACK */
+}
+
+/**
+ * tcp_data_from_guest() - Write a segment's in-order payload to the socket,
+ * hold one that came past a gap
  * @c:		Execution context
  * @f:		Flow, established
  * @seg:	Segment
@@ -841,13 +1041,18 @@ static int tcp_data_from_guest(struct ctx *c, struct flow *f,
 {
 	struct tcp_conn *t = &f->tcp;
 	uint32_t idx = flow_index(&c->flows, f), skip;
+	struct iovec iov;
 	ssize_t n;
 
 	if (!seg->len)
 		return 0;
-	if (SEQ_GT(seg->seq, t->rcv_nxt) || t->flags & TCP_F_GUEST_FIN) {
+	if (t->flags & TCP_F_GUEST_FIN) {
 		count(c, CNT_tcp_out_of_order);
 		tcp_ack_later(f, idx);		/* duplicate ACK */
+		return 0;
+	}
+	if (SEQ_GT(seg->seq, t->rcv_nxt)) {
+		tcp_ooo_hold(c, f, seg);
 		return 0;
 	}
 	skip = t->rcv_nxt - seg->seq;
@@ -855,25 +1060,15 @@ static int tcp_data_from_guest(struct ctx *c, struct flow *f,
 		tcp_ack_later(f, idx);		/* all old: ACK again */
 		return 0;
 	}
-	n = send(f->sock, seg->data + skip, seg->len - skip,
-		 MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n < 0) {
-		if (errno != EAGAIN) {
-			tcp_reset_both(c, f);
-			return -1;
-		}
-		n = 0;
-	}
-	if ((size_t)n < seg->len - skip && !(t->flags & TCP_F_WANT_OUT)) {
-		t->flags |= TCP_F_WANT_OUT;	/* window update when writable */
-		epoll_mod(c, f->sock, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-			  EPOLL_REF(EPOLL_TYPE_FLOW, idx));
-	}
-	t->rcv_nxt += (uint32_t)n;
-	t->wnd_free -= MIN(t->wnd_free, (uint32_t)n);
+	iov.iov_base = (void *)(uintptr_t)(seg->data + skip);
+	iov.iov_len = seg->len - skip;
+	n = tcp_sock_write(c, f, &iov, 1, iov.iov_len);
+	if (n < 0)
+		return -1;
 	f->pkts_out++;
-	f->bytes_out += (uint64_t)n;
 	tcp_ack_later(f, idx);
+	if (t->ooo && (size_t)n == iov.iov_len)
+		return tcp_ooo_flush(c, f);
 	return 0;
 }
 
@@ -887,15 +1082,28 @@ static int tcp_data_from_guest(struct ctx *c, struct flow *f,
 static void tcp_fin_from_guest(struct ctx *c, struct flow *f,
 			       const struct tcp_seg *seg)
 {
-	struct tcp_conn *t = &f->tcp;
-
-	if (t->flags & TCP_F_GUEST_FIN ||
-	    seg->seq + (uint32_t)seg->len != t->rcv_nxt)
+	if (f->tcp.flags & TCP_F_GUEST_FIN ||
+	    seg->seq + (uint32_t)seg->len != f->tcp.rcv_nxt)
 		return;
-	t->flags |= TCP_F_GUEST_FIN;
-	t->rcv_nxt++;
-	shutdown(f->sock, SHUT_WR);
-	tcp_ack_later(f, flow_index(&c->flows, f));
+	tcp_fin_accept(c, f);
+}
+
+/**
+ * tcp_close_if_done() - End a flow whose both FINs are acknowledged
+ * @c:		Execution context
+ * @f:		Flow
+ *
+ * Return: true if the flow was ended
+ */
+static bool tcp_close_if_done(struct ctx *c, struct flow *f)
+{
+	if (!(f->tcp.flags & TCP_F_GUEST_FIN) ||
+	    !(f->tcp.flags & TCP_F_FIN_ACKED))
+		return false;
+	if (f->tcp.flags & TCP_F_ACK_PENDING)
+		tcp_send_ctl(c, f, TCP_ACK);
+	tcp_close(c, f, false);
+	return true;
 }
 
 /**
@@ -975,6 +1183,8 @@ static void tcp_syn_sent_input(struct ctx *c, struct flow *f,
 		t->snd_wscale = (uint8_t)seg->wscale;
 	else
 		t->flags &= (uint16_t)~TCP_F_WSCALE;
+	if (!seg->sack_ok)
+		t->flags &= (uint16_t)~TCP_F_SACK;
 	t->snd_wnd = seg->wnd;
 	t->snd_una = seg->ack;
 	t->state = TCPS_ESTABLISHED;
@@ -1042,13 +1252,8 @@ static void tcp_segment(struct ctx *c, struct flow *f,
 		return;
 	if (seg->flags & TCP_FIN)
 		tcp_fin_from_guest(c, f, seg);
-
-	if (t->flags & TCP_F_GUEST_FIN && t->flags & TCP_F_FIN_ACKED) {
-		if (t->flags & TCP_F_ACK_PENDING)
-			tcp_send_ctl(c, f, TCP_ACK);
-		tcp_close(c, f, false);
+	if (tcp_close_if_done(c, f))
 		return;
-	}
 	if (!ka_answer)
 		tcp_idle_refresh(c, f);
 	tcp_data_to_guest(c, f);
@@ -1363,6 +1568,8 @@ void tcp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 		epoll_mod(c, f->sock, EPOLLIN | EPOLLRDHUP | EPOLLET,
 			  EPOLL_REF(EPOLL_TYPE_FLOW, idx));
 		tcp_ack_later(f, idx);		/* window update */
+		if (t->ooo && (tcp_ooo_flush(c, f) || tcp_close_if_done(c, f)))
+			return;
 	}
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
 		tcp_data_to_guest(c, f);
@@ -1595,7 +1802,7 @@ static void tcp_open_inbound(struct ctx *c, int s,
 	f->tcp.snd_una = f->tcp.isn;
 	f->tcp.snd_nxt = f->tcp.snd_max = f->tcp.isn + 1;
 	f->tcp.mss = tcp_mss_max(c, v6);
-	f->tcp.flags = TCP_F_WSCALE;		/* offered; kept if answered */
+	f->tcp.flags = TCP_F_WSCALE | TCP_F_SACK; /* offered; kept if answered */
 	f->tcp.rto_ms = TCP_RTO_MIN_MS * 5;
 	f->tcp.guest_at = c->now;
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

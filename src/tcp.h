@@ -39,6 +39,8 @@ enum tcp_flag {
 	TCP_F_DRAIN		= 1 << 12,	/* acked bytes to drop at batch end */
 	TCP_F_RX_DRY		= 1 << 13,	/* socket read empty: wait for EPOLLIN */
 	TCP_F_WND_KNOWN		= 1 << 14,	/* @wnd_free is a sound estimate */
+	TCP_F_SACK		= 1 << 15,	/* SACK agreed (or offered, in
+						 * TCPS_SYN_SENT) */
 };
 
 /**
@@ -65,6 +67,7 @@ enum tcp_flag {
  * @wnd_free:	Free send space of the socket, bytes: measured, less what
  *		was written since (a lower bound), valid with TCP_F_WND_KNOWN
  * @wnd_meas:	Free send space at that measurement
+ * @ooo:	Slot holding guest data past a gap (tcp_ooo.c), 0 if none
  */
 struct tcp_conn {
 	uint32_t snd_una;
@@ -87,6 +90,7 @@ struct tcp_conn {
 	uint32_t drain;
 	uint32_t wnd_free;
 	uint32_t wnd_meas;
+	uint8_t ooo;
 };
 
 struct ctx;

@@ -53,6 +53,7 @@ int __real_ioctl(int fd, unsigned long req, ...);
 ssize_t __real_recv(int fd, void *buf, size_t len, int flags);
 ssize_t __real_recvmsg(int fd, struct msghdr *msg, int flags);
 ssize_t __real_send(int fd, const void *buf, size_t len, int flags);
+ssize_t __real_sendmsg(int fd, const struct msghdr *msg, int flags);
 int __real_shutdown(int fd, int how);
 int __real_close(int fd);
 int __real_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags);
@@ -67,6 +68,7 @@ int __wrap_ioctl(int fd, unsigned long req, ...);
 ssize_t __wrap_recv(int fd, void *buf, size_t len, int flags);
 ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags);
 ssize_t __wrap_send(int fd, const void *buf, size_t len, int flags);
+ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags);
 int __wrap_shutdown(int fd, int how);
 int __wrap_close(int fd);
 int __wrap_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags);
@@ -482,6 +484,49 @@ ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags)
 }
 
 /**
+ * fz_take() - Take what fz_sock.send_room allows of bytes merd writes,
+ * checking they are the guest's stream in order
+ * @s:		Fake socket, writable
+ * @p:		Bytes
+ * @len:	Their length
+ *
+ * Return: bytes taken
+ */
+static size_t fz_take(struct fz_sock *s, const uint8_t *p, size_t len)
+{
+	size_t n = len < s->send_room ? len : s->send_room, i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != fz_guest_byte(s->tx_total + i))
+			fz_fail("merd wrote a byte the guest did not send "
+				"there", s);
+	s->tx_total += n;
+	s->send_room -= n;
+	return n;
+}
+
+/**
+ * fz_writable() - Check a write may go to a fake socket
+ * @s:		Fake socket
+ *
+ * Return: true, or false with errno set as the call is to fail
+ */
+static bool fz_writable(struct fz_sock *s)
+{
+	if (fz_take_err(s))
+		return false;
+	if (s->wr_shut || s->listening) {
+		errno = s->listening ? ENOTCONN : EPIPE;
+		return false;
+	}
+	if (!s->send_room) {
+		errno = EAGAIN;
+		return false;
+	}
+	return true;
+}
+
+/**
  * __wrap_send() - send(): take what fz_sock.send_room allows, check it is
  * the guest's stream in order
  * @fd:		Socket
@@ -494,29 +539,42 @@ ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags)
 ssize_t __wrap_send(int fd, const void *buf, size_t len, int flags)
 {
 	struct fz_sock *s = fz_sock_of(fd);
-	const uint8_t *p = buf;
-	size_t n, i;
 
 	if (!s)
 		return __real_send(fd, buf, len, flags);
-	if (fz_take_err(s))
+	if (len && !fz_writable(s))
 		return -1;
-	if (s->wr_shut || s->listening) {
-		errno = s->listening ? ENOTCONN : EPIPE;
+	return (ssize_t)fz_take(s, buf, len);
+}
+
+/**
+ * __wrap_sendmsg() - sendmsg(): send() over each piece, in order, until
+ * one is not taken whole
+ * @fd:		Socket
+ * @msg:	Message (no address, no control data on a TCP socket)
+ * @flags:	Flags
+ *
+ * Return: bytes taken, or -1 with errno set
+ */
+ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	struct fz_sock *s = fz_sock_of(fd);
+	size_t i, n, total = 0, want = 0;
+
+	if (!s)
+		return __real_sendmsg(fd, msg, flags);
+	for (i = 0; i < msg->msg_iovlen; i++)
+		want += msg->msg_iov[i].iov_len;
+	if (want && !fz_writable(s))
 		return -1;
+	for (i = 0; i < msg->msg_iovlen; i++) {
+		n = fz_take(s, msg->msg_iov[i].iov_base,
+			    msg->msg_iov[i].iov_len);
+		total += n;
+		if (n < msg->msg_iov[i].iov_len)
+			break;
 	}
-	n = len < s->send_room ? len : s->send_room;
-	if (!n && len) {
-		errno = EAGAIN;
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		if (p[i] != fz_guest_byte(s->tx_total + i))
-			fz_fail("merd wrote a byte the guest did not send "
-				"there", s);
-	s->tx_total += n;
-	s->send_room -= n;
-	return (ssize_t)n;
+	return (ssize_t)total;
 }
 
 /**

@@ -3,7 +3,7 @@
  * so that a network namespace can stand in for a VM guest in the benchmarks
  * of test/perf
  *
- * tap_relay [-i IFNAME] SOCKPATH
+ * tap_relay [-i IFNAME] [-d N] SOCKPATH
  *
  * Creates tap device IFNAME (default tap0) in the current network namespace
  * (needs CAP_NET_ADMIN there: run it under unshare -Urn), connects to the
@@ -11,14 +11,18 @@
  * and copies frames both ways in qemu's framing: a 4-byte big-endian length,
  * then the Ethernet frame. Frames read from the tap in one go are sent in
  * one write. The caller configures the device (address, MTU, up) after it
- * appears. Exit: 0 when the socket is closed by the other end, 1 on an
- * error (printed), 2 on bad usage.
+ * appears. -d N drops every Nth frame of more than DROP_MIN_LEN bytes read
+ * from the tap, a loss the sender's TCP cannot see locally (it stands in
+ * for a lossy link in tests of loss recovery). Exit: 0 when the socket is
+ * closed by the other end, 1 on an error (printed), 2 on bad usage.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,9 +35,24 @@
 #define BATCH_FRAMES	64
 #define TO_SOCK_SIZE	(BATCH_FRAMES * (FRAME_MAX + 4UL))
 #define FROM_SOCK_SIZE	(1024UL * 1024)
+#define DROP_MIN_LEN	128	/* frames that carry data, not bare ACKs */
 
 static uint8_t to_sock[TO_SOCK_SIZE];
 static uint8_t from_sock[FROM_SOCK_SIZE];
+static unsigned long drop_every;	/* -d: 0, or drop every Nth frame */
+static unsigned long drop_seen;		/* frames of DROP_MIN_LEN+ so far */
+
+/**
+ * relay_drop() - Decide whether the frame just read is to be lost
+ * @len:	Its length
+ *
+ * Return: true if -d asked to drop it
+ */
+static bool relay_drop(size_t len)
+{
+	return drop_every && len > DROP_MIN_LEN &&
+	       ++drop_seen % drop_every == 0;
+}
 
 /**
  * relay_tap_open() - Create tap device NAME, non-blocking
@@ -121,6 +140,8 @@ static int relay_from_tap(int tap, int s)
 
 		if (n <= 0)
 			break;
+		if (relay_drop((size_t)n))
+			continue;
 		to_sock[off] = (uint8_t)(n >> 24);
 		to_sock[off + 1] = (uint8_t)(n >> 16);
 		to_sock[off + 2] = (uint8_t)(n >> 8);
@@ -211,10 +232,13 @@ int main(int argc, char **argv)
 	const char *ifname = "tap0";
 	int o, tap, s;
 
-	while ((o = getopt(argc, argv, "i:")) != -1) {
-		if (o != 'i')
+	while ((o = getopt(argc, argv, "i:d:")) != -1) {
+		if (o == 'i')
+			ifname = optarg;
+		else if (o == 'd')
+			drop_every = strtoul(optarg, NULL, 10);
+		else
 			goto usage;
-		ifname = optarg;
 	}
 	if (argc - optind != 1)
 		goto usage;
@@ -226,6 +250,6 @@ int main(int argc, char **argv)
 		return 1;
 	return relay_loop(tap, s);
 usage:
-	fprintf(stderr, "usage: tap_relay [-i IFNAME] SOCKPATH\n");
+	fprintf(stderr, "usage: tap_relay [-i IFNAME] [-d N] SOCKPATH\n");
 	return 2;
 }
