@@ -87,6 +87,17 @@ teardown() {
 	[ "$(merd_counter "$MERD_LOG" drop_tx_full)" -eq 0 ]
 }
 
+@test "at MTU 1500, a 3000-byte DNS answer over UDP and 4000-byte pings reach the namespace (IPv4)" {
+	run merd_ns -m 1500 -- sh -c '"$0" 203.0.113.53 big.merd.test TXT &&
+		busybox ping -c 2 -W 3 -s 4000 203.0.113.2' "$WORLD_BIN/dns-query.py"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'rcode=0' <<<"$output"
+	grep -qx 'txt=3000 f299f4a3a9e2d1f99276ba52ab815d98c061c571a4c6883e9a69f6d8c07532ac' <<<"$output"
+	[ "$(grep -c '^4008 bytes from 203\.0\.113\.2' <<<"$output")" -eq 2 ]
+	[ "$(merd_counter "$MERD_LOG" frags_reassembled)" -ge 2 ]
+}
+
 @test "namespace echoes 1 MiB over UDP intact" {
 	run merd_ns -- "$WORLD_BIN/udp_echo_check" 203.0.113.2 7 1048576 1024 30
 	echo "$output"

@@ -217,6 +217,17 @@ busybox ping -c 3 -W 2 '"$ROUTER_LL"'%tap0'
 	[ "$(merd_counter "$MERD_LOG" drop_tx_full)" -eq 0 ]
 }
 
+@test "at MTU 1500, a 3000-byte DNS answer over UDP and 4000-byte pings reach the namespace (IPv6)" {
+	run merd_ns -m 1500 -- sh -c '"$0" 2001:db8:2::53 big.merd.test TXT &&
+		busybox ping -c 2 -W 3 -s 4000 2001:db8:2::2' "$WORLD_BIN/dns-query.py"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'rcode=0' <<<"$output"
+	grep -qx 'txt=3000 f299f4a3a9e2d1f99276ba52ab815d98c061c571a4c6883e9a69f6d8c07532ac' <<<"$output"
+	[ "$(grep -c '^4008 bytes from 2001:db8:2::2' <<<"$output")" -eq 2 ]
+	[ "$(merd_counter "$MERD_LOG" frags_reassembled)" -ge 2 ]
+}
+
 @test "UDP to a closed port of an IPv6 peer is refused (ICMPv6 port unreachable)" {
 	run merd_ns -- "$WORLD_BIN/udp_echo_check" 2001:db8:2::2 9 100 100 3
 	echo "$output"

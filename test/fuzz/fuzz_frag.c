@@ -177,7 +177,7 @@ static void fr_whole(uint8_t sel, const uint8_t *b, size_t n)
 {
 	static uint8_t msg[FRAG_DATA_MAX];
 	struct fr_frag fr = { .sel = sel, .id = b[0], .proto = b[1] };
-	size_t len = MIN(n - 3, sizeof(msg) - 64), piece = (b[2] + 1U) * 8;
+	size_t len = MIN(n - 3, sizeof(msg) - 64), piece = ((size_t)b[2] + 1) * 8;
 	size_t i, count = (len + piece - 1) / piece;
 	struct in6_addr src, dst;
 	uint32_t pseudo = 0;

@@ -285,17 +285,13 @@ static struct fz_frag {
  * @more:	More fragments follow
  * @data:	Its data
  * @len:	Its length
- * @frame_len:	Length of the whole frame
  */
 static void fz_check_fragment(bool v6, const uint8_t *addrs, uint32_t id,
 			      uint8_t proto, size_t off, bool more,
-			      const uint8_t *data, size_t len,
-			      size_t frame_len)
+			      const uint8_t *data, size_t len)
 {
 	struct fz_frag *r = &fz_frag;
 
-	if (frame_len > ETH_HDR_LEN + (size_t)fuzz_h.c.conf.mtu)
-		fz_bad("a fragment over the MTU");
 	if (!len || (more && len % 8) || off + len > sizeof(r->buf) - 1)
 		fz_bad("a fragment of a bad length");
 	if (!off) {
@@ -330,6 +326,12 @@ void fz_check_frame(const uint8_t *f, size_t len)
 
 	if (len < ETH_HDR_LEN)
 		fz_bad("no Ethernet header");
+	if (len > ETH_HDR_LEN + (size_t)fuzz_h.c.conf.mtu &&
+	    ((rd16(f + 12) == ETHERTYPE_IP && len >= ETH_HDR_LEN + 20 &&
+	      (rd16(ip + 6) & 0x3fff)) ||
+	     (rd16(f + 12) == ETHERTYPE_IPV6 && len >= ETH_HDR_LEN + 40 &&
+	      ip[6] == IPPROTO_FRAGMENT)))
+		fz_bad("a fragment over the MTU");
 	if (rd16(f + 12) == ETHERTYPE_IP) {
 		ihl = len >= ETH_HDR_LEN + 20 ? (size_t)(ip[0] & 0x0f) * 4 : 0;
 		tot = ihl ? rd16(ip + 2) : 0;
@@ -342,7 +344,7 @@ void fz_check_frame(const uint8_t *f, size_t len)
 				fz_bad("a fragment with DF");
 			fz_check_fragment(false, ip + 12, rd16(ip + 4), ip[9],
 					  (size_t)(fo & 0x1fff) * 8, fo & 0x2000,
-					  ip + ihl, tot - ihl, len);
+					  ip + ihl, tot - ihl);
 			return;
 		}
 		fz_check_l4(ip + ihl, tot - ihl, ip[9],
@@ -357,8 +359,7 @@ void fz_check_frame(const uint8_t *f, size_t len)
 				fz_bad("a Fragment header cut");
 			fo = rd16(ip + 42);
 			fz_check_fragment(true, ip + 8, rd32(ip + 44), ip[40],
-					  fo & 0xfff8, fo & 1, ip + 48, tot - 8,
-					  len);
+					  fo & 0xfff8, fo & 1, ip + 48, tot - 8);
 			return;
 		}
 		fz_check_l4(ip + 40, tot, ip[6],
