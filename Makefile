@@ -173,7 +173,7 @@ FUZZ_SECONDS	?= 60
 # seconds one input may take before libFuzzer calls it a hang: generous,
 # for a loaded 2-core CI machine
 FUZZ_TIMEOUT	?= 30
-FUZZ_TARGETS	:= eth link conf ctl tcp dhcp dhcpv6 ndp icmp virtq
+FUZZ_TARGETS	:= eth link conf ctl tcp dhcp dhcpv6 ndp icmp virtq frag
 FUZZ_SAN	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 		   -fno-sanitize-recover=undefined
 FUZZ_BASE	:= -std=gnu11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc \
@@ -192,6 +192,7 @@ FUZZ_MAX_LEN_dhcpv6 := 4096
 FUZZ_MAX_LEN_ndp  := 4096
 FUZZ_MAX_LEN_icmp := 4096
 FUZZ_MAX_LEN_virtq := 8192
+FUZZ_MAX_LEN_frag := 16384
 
 build/fuzz/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)

@@ -265,7 +265,7 @@ void icmp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 		icmp_sock_errors(c, f);
 	for (i = 0; i < ICMP_RX_BUDGET; i++) {
 		size_t cap = 0;
-		uint8_t *m = ip_tx_begin(c, v6, &cap);
+		uint8_t *m = ip_tx_begin_dgram(c, v6, &cap);
 		ssize_t n;
 
 		if (!m) {

@@ -358,7 +358,7 @@ static void icmp_raw_deliver(struct ctx *c, bool v6,
 		count(c, CNT_raw_unmatched);	/* someone else's ping */
 		return;
 	}
-	m = ip_tx_begin(c, v6, &cap);
+	m = ip_tx_begin_dgram(c, v6, &cap);
 	if (!m)
 		return;
 	if (len > cap) {

@@ -8,6 +8,7 @@
 #include "dhcp.h"
 #include "dhcpv6.h"
 #include "eth.h"
+#include "frag.h"
 #include "icmp.h"
 #include "inany.h"
 #include "ip.h"
@@ -19,9 +20,6 @@
 #include "udp.h"
 #include "util.h"
 
-#define IP4_MF		0x2000
-#define IP4_OFFMASK	0x1fff
-#define IP4_DF		0x4000
 #define IP6_EXT_MAX	8	/* extension headers walked before giving up */
 
 #define ICMP6_ECHO_REQUEST	128
@@ -32,6 +30,7 @@
 #define ICMP6_ROUTER_ADVERT	134
 #define ICMP6_NEIGHBOR_SOLICIT	135
 #define ICMP6_NEIGHBOR_ADVERT	136
+#define ICMP6_REDIRECT		137
 #define ICMP6_MLD2_REPORT	143
 
 /**
@@ -40,14 +39,17 @@
  * @p:		Packet from the guest, untrusted
  * @len:	Bytes from @p to the end of the frame
  * @out:	View to fill
+ * @fi:		Filled for a fragment: its place in its datagram
  *
- * Return: 0 if the packet is sound, -1 if it was dropped (counted)
+ * Return: 0 if the packet is sound and whole, 1 if it is a sound fragment
+ * (@out's transport view is then its data), -1 if it was dropped (counted)
  */
 static int ip4_parse(struct ctx *c, const uint8_t *p, size_t len,
-		     struct ip_pkt *out)
+		     struct ip_pkt *out, struct frag_info *fi)
 {
 	size_t ihl, total;
 	struct in_addr a;
+	uint16_t fo;
 
 	if (len < IP4_HDR_LEN) {
 		count_drop(c, CNT_drop_ip4_short);
@@ -71,8 +73,9 @@ static int ip4_parse(struct ctx *c, const uint8_t *p, size_t len,
 		count_drop(c, CNT_drop_ip4_csum);
 		return -1;
 	}
-	if (rd16(p + 6) & (IP4_MF | IP4_OFFMASK)) {
-		count_drop(c, CNT_drop_ip4_frag);
+	fo = rd16(p + 6);
+	if ((fo & IP4_DF) && (fo & (IP4_MF | IP4_OFFMASK))) {
+		count_drop(c, CNT_drop_ip4_frag);	/* a contradiction */
 		return -1;
 	}
 
@@ -85,7 +88,13 @@ static int ip4_parse(struct ctx *c, const uint8_t *p, size_t len,
 	out->proto = p[9];
 	out->l4 = p + ihl;
 	out->l4_len = total - ihl;
-	return 0;
+	if (!(fo & (IP4_MF | IP4_OFFMASK)))
+		return 0;
+	fi->id = rd16(p + 4);
+	fi->off = (size_t)(fo & IP4_OFFMASK) * 8;
+	fi->more = fo & IP4_MF;
+	fi->max = 65535 - ihl;
+	return 1;
 }
 
 /**
@@ -140,6 +149,32 @@ static void ip_transport_input(struct ctx *c, const struct ip_pkt *pkt)
 }
 
 /**
+ * ip4_deliver() - Hand a whole IPv4 packet to the service or translator
+ * @c:		Execution context
+ * @pkt:	Checked packet, reassembled if it came in fragments
+ */
+static void ip4_deliver(struct ctx *c, const struct ip_pkt *pkt)
+{
+	if (pkt->proto == IPPROTO_UDP && dhcp_is_request(pkt)) {
+		dhcp_input(c, pkt);
+		return;
+	}
+	if ((ntohl(inany_v4(&pkt->dst).s_addr) >> 24) == IN_LOOPBACKNET) {
+		count_drop(c, CNT_drop_ip4_addr);
+		return;
+	}
+	if (!ip4_dst_unicast(c, inany_v4(&pkt->dst))) {
+		count(c, CNT_ignored);
+		return;
+	}
+	c->guest_addr4 = inany_v4(&pkt->src);
+	ip_transport_input(c, pkt);
+}
+
+static void ip_frag_input(struct ctx *c, struct ip_pkt *pkt,
+			  const struct frag_info *fi);
+
+/**
  * ip4_input() - Handle an IPv4 packet from the guest
  * @c:		Execution context
  * @p:		Packet, untrusted
@@ -147,26 +182,17 @@ static void ip_transport_input(struct ctx *c, const struct ip_pkt *pkt)
  */
 void ip4_input(struct ctx *c, const uint8_t *p, size_t len)
 {
+	struct frag_info fi;
 	struct ip_pkt pkt;
+	int rc = ip4_parse(c, p, len, &pkt, &fi);
 
-	if (ip4_parse(c, p, len, &pkt))
+	if (rc < 0)
 		return;
 	pkt.csum_partial = c->link.rx_csum_partial;
-
-	if (pkt.proto == IPPROTO_UDP && dhcp_is_request(&pkt)) {
-		dhcp_input(c, &pkt);
-		return;
-	}
-	if ((ntohl(inany_v4(&pkt.dst).s_addr) >> 24) == IN_LOOPBACKNET) {
-		count_drop(c, CNT_drop_ip4_addr);
-		return;
-	}
-	if (!ip4_dst_unicast(c, inany_v4(&pkt.dst))) {
-		count(c, CNT_ignored);
-		return;
-	}
-	c->guest_addr4 = inany_v4(&pkt.src);
-	ip_transport_input(c, &pkt);
+	if (rc)
+		ip_frag_input(c, &pkt, &fi);
+	else
+		ip4_deliver(c, &pkt);
 }
 
 /**
@@ -182,23 +208,90 @@ static bool ip6_ext_hdr(uint8_t nh)
 }
 
 /**
+ * ip6_ext_walk() - Walk extension headers up to the transport header or a
+ * Fragment header, with bounds
+ * @c:		Execution context, for drop counters
+ * @p:		Bytes the headers are in, untrusted
+ * @end:	Length of @p
+ * @off:	Offset of the first header to walk, moved past those walked
+ * @nh:		Next header value for it, updated
+ * @n:		Headers walked so far, updated
+ *
+ * Return: 0 at a header that is not an extension header (or is a
+ * Fragment header), -1 if dropped (counted)
+ */
+static int ip6_ext_walk(struct ctx *c, const uint8_t *p, size_t end,
+			size_t *off, uint8_t *nh, int *n)
+{
+	while (ip6_ext_hdr(*nh)) {
+		size_t hlen;
+
+		if (++*n > IP6_EXT_MAX || *off + 8 > end) {
+			count_drop(c, CNT_drop_ip6_ext);
+			return -1;
+		}
+		hlen = ((size_t)p[*off + 1] + 1) * 8;
+		if (*off + hlen > end) {
+			count_drop(c, CNT_drop_ip6_ext);
+			return -1;
+		}
+		*nh = p[*off];
+		*off += hlen;
+	}
+	return 0;
+}
+
+/**
+ * ip6_frag_hdr() - Read a Fragment header
+ * @c:		Execution context, for drop counters
+ * @p:		Packet, untrusted
+ * @end:	End of its payload
+ * @off:	Offset of the Fragment header, moved past it
+ * @nh:		Set to its next header
+ * @fi:		Filled with the fragment's place in its datagram
+ *
+ * Return: 0 for an atomic fragment (offset 0, no more: RFC 6946, a whole
+ * packet), 1 for a fragment, -1 if dropped (counted)
+ */
+static int ip6_frag_hdr(struct ctx *c, const uint8_t *p, size_t end,
+			size_t *off, uint8_t *nh, struct frag_info *fi)
+{
+	uint16_t fo;
+
+	if (*off + FRAG6_HDR_LEN > end) {
+		count_drop(c, CNT_drop_ip6_frag);
+		return -1;
+	}
+	fo = rd16(p + *off + 2);
+	*nh = p[*off];
+	fi->id = rd32(p + *off + 4);
+	fi->off = fo & 0xfff8;
+	fi->more = fo & 1;
+	/* the reassembled payload length, extension headers before this
+	 * one included, must fit in 16 bits */
+	fi->max = 65535 - (*off - IP6_HDR_LEN);
+	*off += FRAG6_HDR_LEN;
+	return fi->off || fi->more;
+}
+
+/**
  * ip6_parse() - Check an IPv6 header, walk extension headers with bounds
  * @c:		Execution context, for drop counters
  * @p:		Packet from the guest, untrusted
  * @len:	Bytes from @p to the end of the frame
  * @out:	View to fill
+ * @fi:		Filled for a fragment: its place in its datagram
  *
- * Fragments are dropped: guests do path MTU discovery against merd's MTU,
- * and merd does not reassemble.
- *
- * Return: 0 if the packet is sound, -1 if it was dropped (counted)
+ * Return: 0 if the packet is sound and whole, 1 if it is a sound fragment
+ * (@out's transport view is then the data after the Fragment header, its
+ * protocol that header's next header), -1 if it was dropped (counted)
  */
 static int ip6_parse(struct ctx *c, const uint8_t *p, size_t len,
-		     struct ip_pkt *out)
+		     struct ip_pkt *out, struct frag_info *fi)
 {
 	size_t end, off = IP6_HDR_LEN;
 	uint8_t nh;
-	int n = 0;
+	int n = 0, rc = 0;
 
 	if (len < IP6_HDR_LEN) {
 		count_drop(c, CNT_drop_ip6_short);
@@ -213,24 +306,19 @@ static int ip6_parse(struct ctx *c, const uint8_t *p, size_t len,
 		count_drop(c, CNT_drop_ip6_len);
 		return -1;
 	}
-	for (nh = p[6]; ip6_ext_hdr(nh) || nh == IPPROTO_FRAGMENT;) {
-		size_t hlen;
-
-		if (nh == IPPROTO_FRAGMENT) {
-			count_drop(c, CNT_drop_ip6_frag);
+	nh = p[6];
+	while (!rc) {
+		if (ip6_ext_walk(c, p, end, &off, &nh, &n))
 			return -1;
-		}
-		if (++n > IP6_EXT_MAX || off + 8 > end) {
+		if (nh != IPPROTO_FRAGMENT)
+			break;
+		if (++n > IP6_EXT_MAX) {
 			count_drop(c, CNT_drop_ip6_ext);
 			return -1;
 		}
-		hlen = ((size_t)p[off + 1] + 1) * 8;
-		if (off + hlen > end) {
-			count_drop(c, CNT_drop_ip6_ext);
+		rc = ip6_frag_hdr(c, p, end, &off, &nh, fi);
+		if (rc < 0)
 			return -1;
-		}
-		nh = p[off];
-		off += hlen;
 	}
 	memcpy(&out->src, p + 8, 16);
 	memcpy(&out->dst, p + 24, 16);
@@ -239,7 +327,7 @@ static int ip6_parse(struct ctx *c, const uint8_t *p, size_t len,
 	out->proto = nh;
 	out->l4 = p + off;
 	out->l4_len = end - off;
-	return 0;
+	return rc;
 }
 
 /**
@@ -299,6 +387,32 @@ static void icmp6_input(struct ctx *c, const struct ip_pkt *pkt)
 }
 
 /**
+ * ip6_deliver() - Hand a whole IPv6 packet to the service or translator
+ * @c:		Execution context
+ * @pkt:	Checked packet, reassembled if it came in fragments
+ */
+static void ip6_deliver(struct ctx *c, const struct ip_pkt *pkt)
+{
+	if (pkt->proto == IPPROTO_ICMPV6) {
+		icmp6_input(c, pkt);
+		return;
+	}
+	if (pkt->proto == IPPROTO_UDP && dhcpv6_is_request(pkt)) {
+		dhcpv6_input(c, pkt);
+		return;
+	}
+	if ((!ip6_dst_carried(&pkt->dst) &&
+	     !inany_equal(&pkt->dst, &c->conf.router6)) ||
+	    pkt->proto == IPPROTO_NONE) {
+		count(c, CNT_ignored);
+		return;
+	}
+	if (ip6_dst_carried(&pkt->src))
+		c->guest_addr6 = pkt->src;
+	ip_transport_input(c, pkt);
+}
+
+/**
  * ip6_input() - Handle an IPv6 packet from the guest
  * @c:		Execution context
  * @p:		Packet, untrusted
@@ -306,30 +420,72 @@ static void icmp6_input(struct ctx *c, const struct ip_pkt *pkt)
  */
 void ip6_input(struct ctx *c, const uint8_t *p, size_t len)
 {
+	struct frag_info fi;
 	struct ip_pkt pkt;
+	int rc = ip6_parse(c, p, len, &pkt, &fi);
 
-	if (ip6_parse(c, p, len, &pkt))
+	if (rc < 0)
 		return;
 	pkt.csum_partial = c->link.rx_csum_partial;
 	ndp_guest_seen(c);
+	if (rc)
+		ip_frag_input(c, &pkt, &fi);
+	else
+		ip6_deliver(c, &pkt);
+}
 
-	if (pkt.proto == IPPROTO_ICMPV6) {
-		icmp6_input(c, &pkt);
-		return;
+/**
+ * ip6_reasm_walk() - Walk the extension headers a reassembled IPv6
+ * datagram starts with, up to its transport header
+ * @c:		Execution context
+ * @pkt:	Reassembled datagram: its protocol is the next header of the
+ *		fragment at offset 0; moved to the transport header
+ *
+ * Return: 0 if the datagram can be delivered, -1 if dropped (counted)
+ */
+static int ip6_reasm_walk(struct ctx *c, struct ip_pkt *pkt)
+{
+	size_t off = 0;
+	uint8_t nh = pkt->proto;
+	int n = 0;
+
+	if (ip6_ext_walk(c, pkt->l4, pkt->l4_len, &off, &nh, &n))
+		return -1;
+	if (nh == IPPROTO_FRAGMENT) {
+		count_drop(c, CNT_drop_ip6_frag);	/* fragments inside */
+		return -1;
 	}
-	if (pkt.proto == IPPROTO_UDP && dhcpv6_is_request(&pkt)) {
-		dhcpv6_input(c, &pkt);
-		return;
-	}
-	if ((!ip6_dst_carried(&pkt.dst) &&
-	     !inany_equal(&pkt.dst, &c->conf.router6)) ||
-	    pkt.proto == IPPROTO_NONE) {
+	/* RFC 6980: neighbour discovery never comes in fragments */
+	if (nh == IPPROTO_ICMPV6 && off < pkt->l4_len &&
+	    pkt->l4[off] >= ICMP6_ROUTER_SOLICIT &&
+	    pkt->l4[off] <= ICMP6_REDIRECT) {
 		count(c, CNT_ignored);
-		return;
+		return -1;
 	}
-	if (ip6_dst_carried(&pkt.src))
-		c->guest_addr6 = pkt.src;
-	ip_transport_input(c, &pkt);
+	pkt->proto = nh;
+	pkt->l4 += off;
+	pkt->l4_len -= off;
+	return 0;
+}
+
+/**
+ * ip_frag_input() - Take a guest fragment; deliver its datagram once whole
+ * @c:		Execution context
+ * @pkt:	Fragment, headers checked
+ * @fi:		Its place in its datagram
+ */
+static void ip_frag_input(struct ctx *c, struct ip_pkt *pkt,
+			  const struct frag_info *fi)
+{
+	int slot = frag_input(c, pkt, fi);
+
+	if (slot < 0)
+		return;
+	if (!pkt->v6)
+		ip4_deliver(c, pkt);
+	else if (!ip6_reasm_walk(c, pkt))
+		ip6_deliver(c, pkt);
+	frag_release(c, slot);
 }
 
 /**
@@ -421,6 +577,103 @@ static void ip_l4_csum(uint8_t *l4, size_t len, uint8_t proto,
 }
 
 /**
+ * ip_tx_begin_dgram() - Reserve a packet toward the guest that may exceed
+ * the MTU: room for the largest datagram, fragmented
+ * @c:		Execution context
+ * @v6:		IPv6 rather than IPv4
+ * @l4_cap:	Set to the room for the transport segment, the IP limit
+ *
+ * ip_tx_commit() splits what it finds over the MTU into fragments.
+ *
+ * Return: where the transport segment goes, or NULL (counted drop)
+ */
+uint8_t *ip_tx_begin_dgram(struct ctx *c, bool v6, size_t *l4_cap)
+{
+	size_t hlen = v6 ? IP6_HDR_LEN : IP4_HDR_LEN;
+	uint8_t *f = link_tx_reserve_room(c, frag_tx_room(c, v6));
+
+	if (!f)
+		return NULL;
+	*l4_cap = v6 ? FRAG_DATA_MAX : FRAG_DATA_MAX - IP4_HDR_LEN;
+	return f + ETH_HDR_LEN + hlen;
+}
+
+/**
+ * ip4_hdr_write() - Write an IPv4 header, checksum included
+ * @l3:		Where it goes
+ * @s:		Source address
+ * @d:		Destination address
+ * @proto:	Transport protocol
+ * @tot:	Total length
+ * @id:		Identification
+ * @frag:	Flags and fragment offset, host order
+ */
+void ip4_hdr_write(uint8_t *l3, struct in_addr s, struct in_addr d,
+		   uint8_t proto, size_t tot, uint16_t id, uint16_t frag)
+{
+	uint16_t hsum;
+
+	l3[0] = 0x45;
+	l3[1] = 0;
+	wr16(l3 + 2, (uint16_t)tot);
+	wr16(l3 + 4, id);
+	wr16(l3 + 6, frag);
+	l3[8] = IP_DEFAULT_TTL;
+	l3[9] = proto;
+	memset(l3 + 10, 0, 2);
+	memcpy(l3 + 12, &s, 4);
+	memcpy(l3 + 16, &d, 4);
+	hsum = csum_ip4_header(l3, IP4_HDR_LEN);
+	memcpy(l3 + 10, &hsum, 2);
+}
+
+/**
+ * ip6_hdr_write() - Write an IPv6 header
+ * @l3:		Where it goes
+ * @src:	Source address
+ * @dst:	Destination address
+ * @nh:		Next header
+ * @plen:	Payload length
+ * @hops:	Hop limit
+ */
+void ip6_hdr_write(uint8_t *l3, const struct in6_addr *src,
+		   const struct in6_addr *dst, uint8_t nh, size_t plen,
+		   uint8_t hops)
+{
+	wr32(l3, 6U << 28);
+	wr16(l3 + 4, (uint16_t)plen);
+	l3[6] = nh;
+	l3[7] = hops;
+	memcpy(l3 + 8, src, 16);
+	memcpy(l3 + 24, dst, 16);
+}
+
+/**
+ * ip_tx_split() - Queue a packet over the MTU as fragments
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	Transport protocol
+ * @l4_len:	Length of the segment, checksum filled
+ *
+ * Only a sender that reserved with ip_tx_begin_dgram() builds more than
+ * the MTU; one that did not finds no room here, and its packet is dropped.
+ */
+static void ip_tx_split(struct ctx *c, const struct in6_addr *src,
+			const struct in6_addr *dst, uint8_t proto,
+			size_t l4_len)
+{
+	bool v6 = !inany_is_v4(dst);
+
+	if (l4_len > (v6 ? FRAG_DATA_MAX : FRAG_DATA_MAX - IP4_HDR_LEN) ||
+	    LINK_TX_BUF - c->link.tx_len < frag_tx_need(c, v6, l4_len)) {
+		count_drop(c, CNT_drop_tx_full);
+		return;
+	}
+	frag_tx(c, src, dst, proto, l4_len);
+}
+
+/**
  * ip6_tx_commit() - Write the IPv6 header and checksum, queue the frame
  * @c:		Execution context
  * @src:	Source address
@@ -442,22 +695,23 @@ static void ip6_tx_commit(struct ctx *c, const struct in6_addr *src,
 	ip_l4_csum(l4, l4_len, proto,
 		   csum_pseudo6(src, dst, proto, (uint32_t)l4_len),
 		   c->link.csum_offload);
-	wr32(l3, 6U << 28);
-	wr16(l3 + 4, (uint16_t)l4_len);
-	l3[6] = proto;
-	l3[7] = hops;
-	memcpy(l3 + 8, src, 16);
-	memcpy(l3 + 24, dst, 16);
+	if (IP6_HDR_LEN + l4_len > (size_t)c->conf.mtu) {
+		ip_tx_split(c, src, dst, proto, l4_len);
+		return;
+	}
+	ip6_hdr_write(l3, src, dst, proto, l4_len, hops);
 	eth_tx_commit(c, NULL, ETHERTYPE_IPV6, IP6_HDR_LEN + l4_len);
 }
 
 /**
- * ip_tx_commit() - Write the IP header and checksums, queue the frame
+ * ip_tx_commit() - Write the IP header and checksums, queue the frame (as
+ * fragments if it exceeds the MTU)
  * @c:		Execution context
  * @src:	Source address (v4-mapped for IPv4)
  * @dst:	Destination address
  * @proto:	Transport protocol
- * @l4_len:	Length of the segment built after ip_tx_begin()
+ * @l4_len:	Length of the segment built after ip_tx_begin() or
+ *		ip_tx_begin_dgram()
  */
 void ip_tx_commit(struct ctx *c, const struct in6_addr *src,
 		  const struct in6_addr *dst, uint8_t proto, size_t l4_len)
@@ -465,7 +719,6 @@ void ip_tx_commit(struct ctx *c, const struct in6_addr *src,
 	uint8_t *l3 = c->link.tx + c->link.tx_len + 4 + ETH_HDR_LEN;
 	uint8_t *l4 = l3 + IP4_HDR_LEN;
 	struct in_addr s = inany_v4(src), d = inany_v4(dst);
-	uint16_t hsum;
 
 	if (!inany_is_v4(dst)) {
 		ip6_tx_commit(c, src, dst, proto, l4_len);
@@ -475,19 +728,11 @@ void ip_tx_commit(struct ctx *c, const struct in6_addr *src,
 	ip_l4_csum(l4, l4_len, proto,
 		   csum_pseudo4(s, d, proto, (uint16_t)l4_len),
 		   c->link.csum_offload);
-
-	l3[0] = 0x45;
-	l3[1] = 0;
-	wr16(l3 + 2, (uint16_t)(IP4_HDR_LEN + l4_len));
-	wr16(l3 + 4, c->ip4_id++);
-	wr16(l3 + 6, IP4_DF);
-	l3[8] = IP_DEFAULT_TTL;
-	l3[9] = proto;
-	memset(l3 + 10, 0, 2);
-	memcpy(l3 + 12, &s, 4);
-	memcpy(l3 + 16, &d, 4);
-	hsum = csum_ip4_header(l3, IP4_HDR_LEN);
-	memcpy(l3 + 10, &hsum, 2);
-
+	if (IP4_HDR_LEN + l4_len > (size_t)c->conf.mtu) {
+		ip_tx_split(c, src, dst, proto, l4_len);
+		return;
+	}
+	ip4_hdr_write(l3, s, d, proto, IP4_HDR_LEN + l4_len, c->ip4_id++,
+		      IP4_DF);
 	eth_tx_commit(c, NULL, ETHERTYPE_IP, IP4_HDR_LEN + l4_len);
 }

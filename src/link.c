@@ -361,6 +361,31 @@ static void link_tx_compact(struct link *l)
 }
 
 /**
+ * link_tx_tail_room() - Free end of the transmit queue, with room asked for
+ * @c:		Execution context
+ * @need:	Bytes that must be free from the end of the queue
+ * @space:	Set to the bytes free there
+ *
+ * Return: where the next length word goes, NULL if no guest is attached
+ * or the queue has not @need bytes free, even once flushed
+ */
+static uint8_t *link_tx_tail_room(struct ctx *c, size_t need, size_t *space)
+{
+	struct link *l = &c->link;
+
+	if (l->type == LINK_NONE)
+		return NULL;
+	if (LINK_TX_BUF - l->tx_len < need) {
+		link_tx_flush(c);
+		link_tx_compact(l);
+	}
+	if (l->type == LINK_NONE || LINK_TX_BUF - l->tx_len < need)
+		return NULL;
+	*space = LINK_TX_BUF - l->tx_len;
+	return l->tx + l->tx_len;
+}
+
+/**
  * link_tx_tail() - Free end of the transmit queue, for several frames
  * @c:		Execution context
  * @space:	Set to the bytes free there
@@ -373,18 +398,33 @@ static void link_tx_compact(struct link *l)
  */
 uint8_t *link_tx_tail(struct ctx *c, size_t *space)
 {
-	struct link *l = &c->link;
+	return link_tx_tail_room(c, LINK_TX_SLOT, space);
+}
 
-	if (l->type == LINK_NONE)
+/**
+ * link_tx_reserve_room() - Room for frames at the end of the transmit queue
+ * @c:		Execution context
+ * @room:	Bytes needed from the end of the queue, length words
+ *		included: at least LINK_TX_SLOT
+ *
+ * Return: where to build the first frame, or NULL if no guest is attached
+ * or the queue is full (counted as a drop)
+ */
+uint8_t *link_tx_reserve_room(struct ctx *c, size_t room)
+{
+	size_t space;
+	uint8_t *tail;
+
+	if (c->link.type == LINK_NONE) {
+		count_drop(c, CNT_drop_no_guest);
 		return NULL;
-	if (LINK_TX_BUF - l->tx_len < LINK_TX_SLOT) {
-		link_tx_flush(c);
-		link_tx_compact(l);
 	}
-	if (l->type == LINK_NONE || LINK_TX_BUF - l->tx_len < LINK_TX_SLOT)
+	tail = link_tx_tail_room(c, MAX(room, (size_t)LINK_TX_SLOT), &space);
+	if (!tail) {
+		count_drop(c, CNT_drop_tx_full);
 		return NULL;
-	*space = LINK_TX_BUF - l->tx_len;
-	return l->tx + l->tx_len;
+	}
+	return tail + 4;
 }
 
 /**
@@ -397,20 +437,11 @@ uint8_t *link_tx_tail(struct ctx *c, size_t *space)
  */
 uint8_t *link_tx_reserve(struct ctx *c, size_t *cap)
 {
-	size_t space;
-	uint8_t *tail;
+	uint8_t *f = link_tx_reserve_room(c, LINK_TX_SLOT);
 
-	if (c->link.type == LINK_NONE) {
-		count_drop(c, CNT_drop_no_guest);
-		return NULL;
-	}
-	tail = link_tx_tail(c, &space);
-	if (!tail) {
-		count_drop(c, CNT_drop_tx_full);
-		return NULL;
-	}
-	*cap = LINK_FRAME_MAX;
-	return tail + 4;
+	if (f)
+		*cap = LINK_FRAME_MAX;
+	return f;
 }
 
 static void link_direct_frame(struct ctx *c, size_t frame_len);

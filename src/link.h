@@ -71,6 +71,7 @@ void link_rx(struct ctx *c);
 void link_vnet_input(struct ctx *c, size_t len, size_t hl);
 void link_event_out(struct ctx *c);
 uint8_t *link_tx_reserve(struct ctx *c, size_t *cap);
+uint8_t *link_tx_reserve_room(struct ctx *c, size_t room);
 void link_tx_commit(struct ctx *c, size_t frame_len);
 uint8_t *link_tx_tail(struct ctx *c, size_t *space);
 void link_tx_flush(struct ctx *c);

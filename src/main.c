@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "ctlclient.h"
 #include "flow.h"
+#include "frag.h"
 #include "fwd.h"
 #include "inany.h"
 #include "isolation.h"
@@ -384,6 +385,8 @@ static int main_setup(struct ctx *c)
 		rc = tcp_init(c);
 	if (!rc)
 		rc = link_init(c);
+	if (!rc)
+		rc = frag_init(c);
 	if (!rc && c->conf.exit_fd >= 0)
 		rc = main_exit_fd_watch(c);
 	if (rc)

@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "flow.h"
+#include "frag.h"
 #include "fwd.h"
 #include "link.h"
 #include "nsfwd.h"
@@ -35,6 +36,8 @@
 	X(drop_sock_err) X(drop_tx_full) X(drop_no_guest)		\
 	X(drop_icmp_noperm) X(drop_raw_bad) X(raw_unmatched)		\
 	X(drop_vhost_desc) X(drop_vhost_buf)				\
+	X(drop_frag_timeout) X(drop_frag_overlap) X(drop_frag_toobig)	\
+	X(drop_frag_full) X(frags_in) X(frags_reassembled) X(frags_out)	\
 	X(ignored) X(flows_created) X(flows_expired) X(flows_evicted)
 
 enum counter {
@@ -92,6 +95,7 @@ enum epoll_type {
  * @guest_addr4:	Last IPv4 source address the guest used, 0 if none
  * @guest_addr6:	Last global IPv6 source address the guest used
  * @ip4_id:	Identification field of the next IPv4 packet to the guest
+ * @frag:	Reassembly table, and the next IPv6 fragment identification
  * @child:	Namespace mode: pid of the command, 0 if none
  * @child_status:	Exit code to return once the child ended
  * @stop:	Set when the event loop should end
@@ -116,6 +120,7 @@ struct ctx {
 	struct in_addr guest_addr4;
 	struct in6_addr guest_addr6;
 	uint16_t ip4_id;
+	struct frag_table frag;
 	pid_t child;
 	int child_status;
 	bool stop;

@@ -328,7 +328,7 @@ static void raw_deliver(struct ctx *c, uint8_t proto, bool v6,
 		count(c, CNT_raw_unmatched);
 		return;
 	}
-	m = ip_tx_begin(c, v6, &cap);
+	m = ip_tx_begin_dgram(c, v6, &cap);
 	if (!m)
 		return;
 	if (len > cap) {

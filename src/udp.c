@@ -205,7 +205,7 @@ static int udp_sock_recv_one(struct ctx *c, struct flow *f)
 {
 	bool v6 = !inany_is_v4(&f->key.remote_addr);
 	size_t cap = 0;
-	uint8_t *u = ip_tx_begin(c, v6, &cap);
+	uint8_t *u = ip_tx_begin_dgram(c, v6, &cap);
 	ssize_t n;
 
 	if (!u) {	/* nowhere to put it: discard, keep the loop going */
@@ -218,7 +218,7 @@ static int udp_sock_recv_one(struct ctx *c, struct flow *f)
 		return -errno;
 	if ((size_t)n > cap - UDP_HDR_LEN) {
 		count_drop(c, CNT_drop_tx_full);
-		debug_ratelimited("udp: %zd byte datagram over the MTU, dropped",
+		debug_ratelimited("udp: %zd byte datagram past the IP limit, dropped",
 				  n);
 		return 0;
 	}
@@ -432,7 +432,7 @@ void udp_fwd_recv(struct ctx *c, int lfd, bool v6, uint16_t guest_port)
 		struct sockaddr_storage client = { 0 }, local = { 0 };
 		socklen_t cl_len = 0, local_len = 0;
 		size_t cap = 0;
-		uint8_t *u = ip_tx_begin(c, v6, &cap);
+		uint8_t *u = ip_tx_begin_dgram(c, v6, &cap);
 		struct flow *f;
 		ssize_t n;
 

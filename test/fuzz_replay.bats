@@ -83,6 +83,10 @@ replay() {
 	replay icmp
 }
 
+@test "fuzz_frag: IP fragments, reassembled and sent, replay clean" {
+	replay frag
+}
+
 @test "fuzz_virtq: descriptor chains and memory tables replay clean" {
 	replay virtq
 }

@@ -19,6 +19,9 @@ sed "s/^/resolv: /" /etc/resolv.conf
 ping -c 3 -W 2 203.0.113.2 | sed "s/^/ping: /"
 nslookup -type=a peer.merd.test 2>&1 | sed "s/^/nslookup: /"
 udp_echo_check 203.0.113.2 7 1048576 2>&1 | sed "s/^/udp: /"
+for s in 4000 9000 65000; do
+	udp_echo_check 203.0.113.2 7 $((s * 2)) $s 30 2>&1 | sed "s/^/udpfrag: /"
+done
 '
 
 setup_file() {
@@ -82,6 +85,13 @@ teardown() {
 	grep -q '^udp: udp_echo_check: OK 1024 datagrams, 1048576 bytes' "$GUEST1_RESULTS"
 }
 
+@test "guest at MTU 1500 echoes UDP datagrams of 4000 to 65000 bytes intact (fragments both ways)" {
+	grep -qx 'mtu=1500' "$GUEST1_RESULTS"
+	grep -q '^udpfrag: udp_echo_check: OK 2 datagrams, 8000 bytes' "$GUEST1_RESULTS"
+	grep -q '^udpfrag: udp_echo_check: OK 2 datagrams, 18000 bytes' "$GUEST1_RESULTS"
+	grep -q '^udpfrag: udp_echo_check: OK 2 datagrams, 130000 bytes' "$GUEST1_RESULTS"
+}
+
 @test "a second qemu is served after the first exits" {
 	_merd_listening "$SOCK"
 	run guest_boot "$SOCK" '
@@ -98,6 +108,8 @@ ping -c 1 -W 2 203.0.113.2 | sed "s/^/ping: /"'
 	merd_vm_stop
 	[ "$(merd_counter "$log" frames_in)" -gt 1000 ]	# 1 MiB of UDP
 	[ "$(merd_counter "$log" frames_out)" -gt 1000 ]
+	# the guest's 4000 to 65000-byte datagrams, reassembled
+	[ "$(merd_counter "$log" frags_reassembled)" -ge 6 ]
 }
 
 @test "with --one-off merd exits 0 when its guest disconnects" {

@@ -196,7 +196,7 @@ static void fuzz_peers_serve(void)
 	static const char greeting[] = "220 merd fuzz peer says hello\r\n";
 	struct sockaddr_storage from;
 	socklen_t fl = sizeof(from);
-	uint8_t buf[2048];
+	static uint8_t buf[65536];	/* datagrams over the MTU echo whole */
 	ssize_t n;
 	int s, u;
 

@@ -17,8 +17,10 @@
  * and fuzz_output() call it for every target): IP header
  * checksum and lengths, UDP, TCP, ICMP and ICMPv6 checksums, and the
  * option areas of DHCP and DHCPv6 replies and of router and neighbour
- * advertisements must be whole. A broken one aborts: merd built a frame
- * the guest cannot parse, from bytes the guest chose.
+ * advertisements must be whole. Fragments merd made must fit the MTU and
+ * come in order, and the datagram they make is checked as a whole. A
+ * broken one aborts: merd built a frame the guest cannot parse, from bytes
+ * the guest chose.
  */
 #include <net/ethernet.h>
 #include <netinet/in.h>
@@ -59,8 +61,7 @@ size_t fz_next_record(const uint8_t *in, size_t size, size_t off,
  * @proto:	IPPROTO_UDP, _TCP, _ICMP or _ICMPV6 (others untouched)
  * @pseudo:	Sum of the pseudo-header, 0 for ICMP
  */
-static void fz_l4_csum(uint8_t *l4, size_t len, uint8_t proto,
-		       uint32_t pseudo)
+void fz_l4_csum(uint8_t *l4, size_t len, uint8_t proto, uint32_t pseudo)
 {
 	size_t at = proto == IPPROTO_UDP ? 6 : proto == IPPROTO_TCP ? 16 : 2;
 	uint16_t sum;
@@ -83,7 +84,7 @@ static void fz_l4_csum(uint8_t *l4, size_t len, uint8_t proto,
  *
  * Return: the sum of its 16-bit words
  */
-static uint32_t fz_addr_sum(const uint8_t *a, size_t len)
+uint32_t fz_addr_sum(const uint8_t *a, size_t len)
 {
 	uint32_t sum = 0;
 	size_t i;
@@ -253,6 +254,66 @@ static void fz_check_l4(const uint8_t *l4, size_t len, uint8_t proto,
 }
 
 /**
+ * struct fz_frag - A datagram merd is sending in fragments, as the guest
+ * puts it together
+ * @buf:	Its bytes so far
+ * @next:	Offset the next fragment must have
+ * @id:		Identification of its fragments
+ * @addr_sum:	Sum of its addresses, for the pseudo-header
+ * @proto:	Transport protocol
+ * @v6:		IPv6
+ * @open:	A first fragment came, the last not yet
+ */
+static struct fz_frag {
+	uint8_t buf[65536];
+	size_t next;
+	uint32_t id;
+	uint32_t addr_sum;
+	uint8_t proto;
+	bool v6;
+	bool open;
+} fz_frag;
+
+/**
+ * fz_check_fragment() - Check a fragment merd sent, and the datagram its
+ * last one completes
+ * @v6:		IPv6
+ * @addrs:	Source and destination addresses
+ * @id:		Identification
+ * @proto:	Transport protocol
+ * @off:	Offset of its data, bytes
+ * @more:	More fragments follow
+ * @data:	Its data
+ * @len:	Its length
+ */
+static void fz_check_fragment(bool v6, const uint8_t *addrs, uint32_t id,
+			      uint8_t proto, size_t off, bool more,
+			      const uint8_t *data, size_t len)
+{
+	struct fz_frag *r = &fz_frag;
+
+	if (!len || (more && len % 8) || off + len > sizeof(r->buf) - 1)
+		fz_bad("a fragment of a bad length");
+	if (!off) {
+		r->open = true;
+		r->id = id;
+		r->v6 = v6;
+		r->proto = proto;
+		r->addr_sum = fz_addr_sum(addrs, v6 ? 32 : 8);
+	} else if (!r->open || r->id != id || r->v6 != v6 ||
+		   r->proto != proto || off != r->next) {
+		fz_bad("fragments out of order");
+	}
+	memcpy(r->buf + off, data, len);
+	r->next = off + len;
+	if (more)
+		return;
+	r->open = false;
+	fz_check_l4(r->buf, r->next, proto,
+		    r->addr_sum + proto + (uint32_t)r->next);
+}
+
+/**
  * fz_check_frame() - Check one frame merd sent the guest
  * @f:		Frame
  * @len:	Its length
@@ -261,15 +322,31 @@ void fz_check_frame(const uint8_t *f, size_t len)
 {
 	const uint8_t *ip = f + ETH_HDR_LEN;
 	size_t ihl, tot;
+	uint16_t fo;
 
 	if (len < ETH_HDR_LEN)
 		fz_bad("no Ethernet header");
+	if (len > ETH_HDR_LEN + (size_t)fuzz_h.c.conf.mtu &&
+	    ((rd16(f + 12) == ETHERTYPE_IP && len >= ETH_HDR_LEN + 20 &&
+	      (rd16(ip + 6) & 0x3fff)) ||
+	     (rd16(f + 12) == ETHERTYPE_IPV6 && len >= ETH_HDR_LEN + 40 &&
+	      ip[6] == IPPROTO_FRAGMENT)))
+		fz_bad("a fragment over the MTU");
 	if (rd16(f + 12) == ETHERTYPE_IP) {
 		ihl = len >= ETH_HDR_LEN + 20 ? (size_t)(ip[0] & 0x0f) * 4 : 0;
 		tot = ihl ? rd16(ip + 2) : 0;
 		if (ihl < 20 || tot < ihl || ETH_HDR_LEN + tot > len ||
 		    h_csum_ref(ip, ihl, 0))
 			fz_bad("a bad IPv4 header");
+		fo = rd16(ip + 6);
+		if (fo & 0x3fff) {
+			if (fo & 0x4000)
+				fz_bad("a fragment with DF");
+			fz_check_fragment(false, ip + 12, rd16(ip + 4), ip[9],
+					  (size_t)(fo & 0x1fff) * 8, fo & 0x2000,
+					  ip + ihl, tot - ihl);
+			return;
+		}
 		fz_check_l4(ip + ihl, tot - ihl, ip[9],
 			    fz_addr_sum(ip + 12, 8) + ip[9] +
 			    (uint32_t)(tot - ihl));
@@ -277,6 +354,14 @@ void fz_check_frame(const uint8_t *f, size_t len)
 		tot = len >= ETH_HDR_LEN + 40 ? rd16(ip + 4) : 0;
 		if (len < ETH_HDR_LEN + 40 || ETH_HDR_LEN + 40 + tot > len)
 			fz_bad("a bad IPv6 payload length");
+		if (ip[6] == IPPROTO_FRAGMENT) {
+			if (tot < 8)
+				fz_bad("a Fragment header cut");
+			fo = rd16(ip + 42);
+			fz_check_fragment(true, ip + 8, rd32(ip + 44), ip[40],
+					  fo & 0xfff8, fo & 1, ip + 48, tot - 8);
+			return;
+		}
 		fz_check_l4(ip + 40, tot, ip[6],
 			    fz_addr_sum(ip + 8, 32) + ip[6] + (uint32_t)tot);
 	}

@@ -31,5 +31,7 @@ size_t fz_frame4(uint8_t *f, const uint8_t *dst_mac, uint32_t src,
 size_t fz_frame6(uint8_t *f, const void *src, const void *dst, uint8_t hops,
 		 uint8_t nh, const uint8_t *l4, size_t len, bool fix_csum);
 void fz_check_frame(const uint8_t *f, size_t len);
+void fz_l4_csum(uint8_t *l4, size_t len, uint8_t proto, uint32_t pseudo);
+uint32_t fz_addr_sum(const uint8_t *a, size_t len);
 
 #endif /* MERD_FUZZ_FRAME_H */

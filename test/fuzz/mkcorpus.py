@@ -367,6 +367,57 @@ def conf_seeds():
     }
 
 
+# fuzz_frag: selector bits (see fuzz_frag.c)
+FR_WHOLE, FR_V6, FR_MF, FR_EXT, FR_GW, FR_PUMP, FR_TICK = \
+    1, 2, 4, 8, 16, 32, 64
+
+
+def fr_whole(sel, ident, proto, piece8, msg):
+    """A whole message, sent as fragments of piece8 * 8 + 8 bytes"""
+    return rec(sel | FR_WHOLE, bytes([ident, proto, piece8]) + msg)
+
+
+def fr_raw(sel, ident, proto, off8, data):
+    """One fragment, as it is"""
+    return rec(sel, bytes([ident, proto]) + struct.pack(">H", off8) + data)
+
+
+def frag_seeds():
+    pattern = bytes((i * 7 + (i >> 8)) & 0xff for i in range(4000))
+    udp_msg = struct.pack(">HHHH", 40010, 7, 8 + len(pattern), 0) + pattern
+    echo = struct.pack(">BBHHH", 8, 0, 0, 0x4d52, 1) + pattern[:3000]
+    echo6 = struct.pack(">BBHHH", 128, 0, 0, 0x4d52, 1) + pattern[:3000]
+    syn = struct.pack(">HHIIBBHHH", 40011, 80, 1000, 0, 6 << 4, 0x02, 65535,
+                      0, 0) + bytes([2, 4, 5, 0xb4])
+    p = FR_PUMP
+    return {
+        "udp4_in_order": fr_whole(p, 1, 17, 184, udp_msg),
+        "udp4_reverse": fr_whole(p | FR_MF | FR_EXT, 2, 17, 184, udp_msg),
+        "udp6_in_order": fr_whole(p | FR_V6, 3, 17, 180, udp_msg),
+        "udp6_reverse_ext": fr_whole(p | FR_V6 | FR_MF | FR_EXT, 4, 17, 90,
+                                     udp_msg),
+        "icmp4_echo": fr_whole(p, 5, 1, 184, echo),
+        "icmp6_echo": fr_whole(p | FR_V6, 6, 58, 180, echo6),
+        "icmp6_echo_gateway": fr_whole(p | FR_V6 | FR_GW, 7, 58, 180, echo6),
+        "tcp4_syn_pieces": fr_whole(p, 8, 6, 0, syn),
+        "overlap4": fr_raw(FR_MF, 9, 17, 0, udp_msg[:1480]) +
+                    fr_raw(FR_MF, 9, 17, 1, b"\xff" * 16),
+        "overlap6_same": fr_raw(FR_V6 | FR_MF, 10, 17, 0, udp_msg[:16]) +
+                         fr_raw(FR_V6 | FR_MF, 10, 17, 1, udp_msg[8:24]),
+        "duplicate_then_last": fr_raw(FR_MF, 11, 17, 0, udp_msg[:1480]) +
+                               fr_raw(FR_MF, 11, 17, 0, udp_msg[:1480]) +
+                               fr_raw(p, 11, 17, 185, udp_msg[1480:]),
+        "timeout": fr_raw(FR_MF | FR_TICK, 12, 17, 0, udp_msg[:1480]) +
+                   fr_raw(p, 12, 17, 185, udp_msg[1480:]),
+        "too_big": fr_raw(0, 13, 17, 0x1fff, pattern[:64]) +
+                   fr_raw(FR_V6 | FR_MF, 13, 17, 0x1fff, pattern[:64]),
+        "table_full": b"".join(fr_raw(FR_MF | (FR_V6 if i & 1 else 0), i, 17,
+                                      0, pattern[:8]) for i in range(20)),
+        "atomic6": fr_raw(p | FR_V6, 14, 17, 0,
+                          udp_msg[:8] + pattern[:100]),
+    }
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     for target, seeds in (("eth", {**eth_seeds(), **v6_seeds()}),
@@ -374,7 +425,8 @@ def main():
                           ("conf", conf_seeds()),
                           ("tcp", tcp_seeds()), ("dhcp", dhcp_seeds()),
                           ("dhcpv6", dhcp6_seeds()), ("ndp", ndp_seeds()),
-                          ("icmp", icmp_seeds())):
+                          ("icmp", icmp_seeds()),
+                          ("frag", frag_seeds())):
         d = os.path.join(here, "corpus", target)
         os.makedirs(d, exist_ok=True)
         for name, data in seeds.items():

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """dns-server.py - Tiny authoritative DNS server of the merd test world
 
-Answers A and AAAA for peer.merd.test over UDP, NXDOMAIN for any other name,
-an empty answer for other types of a known name. Logs one line per query.
+Answers A and AAAA for peer.merd.test over UDP, and for big.merd.test a TXT
+record of 3000 bytes (twelve strings of 250: an answer over 1500 bytes, as
+DNSSEC or large TXT records give), NXDOMAIN for any other name, an empty
+answer for other types of a known name. Logs one line per query.
 Usage: dns-server.py [--log FILE] [--ready FILE] ADDR[:PORT]|[ADDR6]:PORT ...
 """
 import select
@@ -11,8 +13,10 @@ import socket
 import struct
 import sys
 
+BIG_TXT = b"".join(bytes([250]) + (b"%02d" % i) * 125 for i in range(12))
 ZONE = {"peer.merd.test": {1: socket.inet_pton(socket.AF_INET, "203.0.113.2"),
-                           28: socket.inet_pton(socket.AF_INET6, "2001:db8:2::2")}}
+                           28: socket.inet_pton(socket.AF_INET6, "2001:db8:2::2")},
+        "big.merd.test": {16: BIG_TXT}}
 
 
 def question(msg):

@@ -24,6 +24,7 @@
 
 #include "eth.h"
 #include "flow.h"
+#include "frag.h"
 #include "harness.h"
 #include "link.h"
 #include "log.h"
@@ -103,6 +104,8 @@ int harness_init(struct harness *h, uint32_t max_flows)
 	}
 	if (!rc)
 		rc = link_init(c);
+	if (!rc)
+		rc = frag_init(c);
 	if (rc)
 		return rc;
 	c->now = now_ms();
@@ -171,6 +174,7 @@ void harness_reset(struct harness *h)
 	c->link.tx_len = c->link.tx_done = 0;
 	c->guest_mac_known = false;
 	memset(c->counters, 0, sizeof(c->counters));
+	frag_reset(c);
 	c->now = now_ms();
 	c->flows.timer_at = c->flows.last_scan = 0;
 	timerfd_settime(c->timerfd, 0, &disarm, NULL);
@@ -198,6 +202,7 @@ void harness_fini(struct harness *h)
 	free(c->flows.flows);
 	free(c->flows.buckets);
 	free(c->flows.active);
+	frag_fini(c);
 	memset(h, 0, sizeof(*h));
 	h->peer = -1;
 }

@@ -144,12 +144,13 @@ static void ip4_header_defects_dropped(void)
 	n = ip_frame(f, IPPROTO_TCP, 20);
 	f[20] |= 0x20;				/* more fragments */
 	ip_recsum(f, 20);
-	check_drop(f, n, CNT_drop_ip4_frag, "first fragment");
+	check_drop(f, n, CNT_drop_ip4_frag,
+		   "first fragment of 20 bytes, not a multiple of 8");
 
 	n = ip_frame(f, IPPROTO_TCP, 20);
 	wr16(f + 20, 0x4000 | 185);		/* DF, offset 1480 */
 	ip_recsum(f, 20);
-	check_drop(f, n, CNT_drop_ip4_frag, "later fragment");
+	check_drop(f, n, CNT_drop_ip4_frag, "later fragment with DF");
 
 	n = ip_frame(f, 47, 20);		/* GRE */
 	check_drop(f, n, CNT_drop_l4_proto, "GRE");
