@@ -14,7 +14,8 @@
 #                 make check (test/fuzz_replay.bats)
 # make merd-test  ./merd built with the seccomp test trigger (merd-test)
 # make merd-valgrind  ./merd for valgrind: no seccomp filter (merd-valgrind)
-# make seccomp-list  print the syscalls each mode allows
+# make seccomp-list  print the syscalls each mode allows, and the -T/-U
+#                 auto helper
 
 CC	?= cc
 PKGS	:= libcap-ng libseccomp
@@ -56,7 +57,8 @@ build build/unit:
 	mkdir -p $@
 
 # The seccomp allow-lists, turned into a header that src/seccomp.c reads
-SECCOMP_LISTS := seccomp/common.list seccomp/vm.list seccomp/ns.list
+SECCOMP_LISTS := seccomp/common.list seccomp/vm.list seccomp/ns.list \
+		 seccomp/nsopen.list
 SECCOMP_H := build/gen/seccomp_lists.h
 
 $(SECCOMP_H): seccomp/gen.sh $(SECCOMP_LISTS)
@@ -69,9 +71,11 @@ lint: $(SECCOMP_H)
 
 seccomp-list:
 	@sh seccomp/gen.sh print vm ns
+	@sh seccomp/gen.sh print-alone nsopen
 
-# merd-test: merd with a trigger that calls a syscall off the allow-list
-# (MERD_TEST_SECCOMP_TRIGGER in the environment), for test/sandbox.bats
+# merd-test: merd with a trigger that makes a call the filter must refuse
+# (MERD_TEST_SECCOMP_TRIGGER in the environment names it, see
+# src/seccomp_trigger.c), for test/sandbox.bats and test/fwd_loop.bats
 build/test/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DMERD_TEST_SECCOMP -c -o $@ $<

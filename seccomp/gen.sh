@@ -5,21 +5,36 @@
 # Usage: gen.sh header LIST...   C header on stdout: one macro per list,
 #                                SECCOMP_LIST_<name> (name: file name without
 #                                directory and .list), each entry one
-#                                SECCOMP_RULE(syscall, count, conditions)
+#                                SECCOMP_RULE(syscall, action, count,
+#                                conditions)
 #        gen.sh print MODE...    the syscalls each mode allows: common.list
 #                                plus MODE.list, sorted, with conditions
+#        gen.sh print-alone LIST...  the syscalls of LIST.list alone (a
+#                                helper's own filter)
 #
 # List format, one rule per line, '#' starts a comment:
 #   syscall                        allowed with any arguments
 #   syscall a0 == VALUE            only if argument 0 equals VALUE
 #   syscall a2 & MASK == VALUE     only if (argument 2 & MASK) == VALUE
 #   syscall COND, COND             all conditions must hold (at most 3)
+#   syscall [COND...] => ERRNO     not allowed, not fatal either: the call
+#                                  fails with ERRNO (EPERM, ...)
 # Operators: == != < <= > >=. VALUE and MASK are C constant expressions
 # without spaces (AF_INET, SOCK_DGRAM|SOCK_CLOEXEC). Several lines for the
-# same syscall: any of them allows the call.
+# same syscall: the one whose conditions hold decides (they must not
+# overlap). Anything else kills the process.
 
 set -eu
 dir=$(dirname "$0")
+
+# tidy() - The rules of LIST..., without comments, one per line, sorted
+tidy() {
+	cat "$@" |
+		sed -e 's/#.*//' -e 's/[ \t]*$//' -e '/^[ \t]*$/d' |
+		awk '{ s = $1; $1 = ""; sub(/^ /, "")
+		     if ($0 == "") print s; else printf "%-18s %s\n", s, $0 }' |
+		sort -u
+}
 
 case ${1:-} in
 header)
@@ -51,6 +66,16 @@ header)
 				bad("bad syscall name " $1)
 			rest = $0
 			sub(/^[ \t]*[a-z0-9_]+[ \t]*/, "", rest)
+			action = "SCMP_ACT_ALLOW"
+			if (rest ~ /=>/) {
+				e = rest
+				sub(/.*=>[ \t]*/, "", e)
+				sub(/[ \t]*$/, "", e)
+				if (e !~ /^E[A-Z0-9]+$/)
+					bad("=> needs an errno name: " e)
+				action = "SCMP_ACT_ERRNO(" e ")"
+				sub(/[ \t]*=>.*/, "", rest)
+			}
 			n = 0
 			conds = ""
 			if (rest != "") {
@@ -78,7 +103,7 @@ header)
 					n++
 				}
 			}
-			printf "\tSECCOMP_RULE(%s, %d, { %s }) \\\n", $1, n, conds
+			printf "\tSECCOMP_RULE(%s, %s, %d, { %s }) \\\n", $1, action, n, conds
 		}
 		END { if (!failed) printf "\t/* end of %s */\n\n", name }
 		' "$f"
@@ -88,16 +113,20 @@ print)
 	shift
 	for mode in "$@"; do
 		echo "# $mode mode: $dir/common.list + $dir/$mode.list"
-		cat "$dir/common.list" "$dir/$mode.list" |
-			sed -e 's/#.*//' -e 's/[ \t]*$//' -e '/^[ \t]*$/d' |
-			awk '{ s = $1; $1 = ""; sub(/^ /, "")
-			     if ($0 == "") print s; else printf "%-18s %s\n", s, $0 }' |
-			sort -u
+		tidy "$dir/common.list" "$dir/$mode.list"
+		echo
+	done
+	;;
+print-alone)
+	shift
+	for name in "$@"; do
+		echo "# $name: $dir/$name.list alone"
+		tidy "$dir/$name.list"
 		echo
 	done
 	;;
 *)
-	echo "usage: $0 header LIST... | print MODE..." >&2
+	echo "usage: $0 header LIST... | print MODE... | print-alone LIST..." >&2
 	exit 1
 	;;
 esac

@@ -7,14 +7,15 @@
  * the host's user namespace works only on sockets opened before merd leaves
  * it), then isolation_runas() makes root the --runas user: groups, gid, uid;
  * every capability goes with the uid. Then, from isolation_enter(), after
- * every socket and device of set-up is open and the pid file written:
+ * every socket and device of set-up is open and the pid file written, and
+ * before the first guest byte (in --ns mode, before the command is let
+ * start: no guest ever runs beside a merd that is not shut in):
  *
  *   directory fds                of the socket and the pid file, for exit
  *   tzset()                      time zone read now: syslog needs it later
- *   unshare user, mount, IPC, UTS; map our own uid and gid to themselves
- *                                (not the network namespace: new flows open
- *                                sockets in the host's; not PID: namespace
- *                                mode waits for its command)
+ *   unshare user, mount, IPC, UTS, PID; map our own uid and gid to
+ *                                themselves (not the network namespace:
+ *                                new flows open sockets in the host's)
  *   mounts private, empty read-only tmpfs, pivot_root, old root detached
  *   capabilities: all sets cleared (libcap-ng), in the new user namespace
  *                 too, where merd held all of them. A CAP_NET_RAW from a
@@ -23,6 +24,16 @@
  *                 only, and the raw sockets opened before keep working.
  *   no_new_privs, not dumpable, no core dumps
  *   seccomp filter (seccomp.c)
+ *
+ * The PID namespace: unshare() puts the children created afterwards in
+ * it, not merd, which keeps its pid (the one -P writes and launchers
+ * signal), and the command of --ns, started before, stays its child.
+ * merd creates no process after isolation (clone and fork are on no
+ * list), so the namespace costs nothing; any process it did create would
+ * be pid 1 of an empty namespace, with no host process in sight. It also
+ * forbids new threads (the kernel refuses CLONE_THREAD across PID
+ * namespaces). AddressSanitizer builds leave it out: LeakSanitizer
+ * clones a tracer at exit, which must see merd's pid.
  *
  * A merd that holds raw sockets, or is not dumpable (it changed user, or
  * gained a capability from its file), never becomes dumpable: a process of
@@ -34,6 +45,9 @@
  * Nothing after this needs a path, a privilege or a new kind of file
  * descriptor: sockets toward the world and accepted clients are still
  * created (their family is filtered), files are not opened.
+ *
+ * isolation_helper_enter() shuts in the -T/-U auto helper (nsopen.c) the
+ * same way, but for the namespaces: it stays in the guest's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -111,9 +125,10 @@ static void isolation_file_keep(const char *path)
 
 /**
  * isolation_unlink() - Remove a file, also once merd has no file system
- * @path:	File, as given to merd
+ * @path:	File, as given to merd, whose directory isolation_enter() kept
  *
- * Return: 0, or negative errno
+ * Return: 0, or negative errno (-ENOENT for a file whose directory could
+ * not be kept)
  */
 int isolation_unlink(const char *path)
 {
@@ -128,9 +143,7 @@ int isolation_unlink(const char *path)
 			return -errno;
 		return 0;
 	}
-	if (unlink(path))
-		return -errno;
-	return 0;
+	return -ENOENT;		/* its directory could not be kept: said */
 }
 
 /**
@@ -154,14 +167,16 @@ static int isolation_write(const char *path, const char *text)
 }
 
 /**
- * isolation_userns() - Enter new user, mount, IPC and UTS namespaces as
- * ourselves: the same uid and gid inside as outside, where we may
+ * isolation_userns() - Enter new user, mount, IPC, UTS and PID namespaces
+ * as ourselves: the same uid and gid inside as outside, where we may
  * @private:	Stay not dumpable throughout: no id maps (see the top)
+ * @pidns:	Also a PID namespace, for children (none is created)
  *
  * Return: 0, or negative errno (reported)
  */
-static int isolation_userns(bool private)
+static int isolation_userns(bool private, bool pidns)
 {
+	int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
 	unsigned int uid = geteuid(), gid = getegid();
 	char map[64];
 	int rc;
@@ -172,11 +187,10 @@ static int isolation_userns(bool private)
 		err("isolation: not dumpable: %s", strerror(errno));
 		return rc;
 	}
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC |
-		    CLONE_NEWUTS)) {
+	if (unshare(flags | (pidns ? CLONE_NEWPID : 0))) {
 		rc = -errno;
-		err("isolation: unshare user, mount, IPC, UTS: %s",
-		    strerror(errno));
+		err("isolation: unshare user, mount, IPC, UTS%s: %s",
+		    pidns ? ", PID" : "", strerror(errno));
 		return rc;
 	}
 	if (private) {
@@ -386,40 +400,12 @@ int isolation_runas(const struct conf *conf)
 }
 
 /**
- * isolation_test_trigger() - Test builds only: call a syscall off the list
- *
- * With -DMERD_TEST_SECCOMP (make merd-test) and MERD_TEST_SECCOMP_TRIGGER
- * set in the environment, merd calls acct(2) once the filter is on, or
- * with MERD_TEST_SECCOMP_TRIGGER=raw opens a raw socket: the filter must
- * kill it with SIGSYS. Other builds have no such code.
- */
-static void isolation_test_trigger(void)
-{
-#ifdef MERD_TEST_SECCOMP
-	const char *what = getenv("MERD_TEST_SECCOMP_TRIGGER");
-
-	if (what && !strcmp(what, "raw")) {
-		info("test build: opening a raw socket, off the allow-list");
-		syscall(SYS_socket, AF_INET, SOCK_RAW, IPPROTO_ICMP);
-		err("test build: socket(SOCK_RAW) returned: the filter is not live");
-		_exit(1);
-	}
-	if (what) {
-		info("test build: calling acct(2), off the allow-list");
-		syscall(SYS_acct, NULL);
-		err("test build: acct(2) returned: the filter is not live");
-		_exit(1);
-	}
-#endif
-}
-
-/**
  * isolation_sanitized() - Tell whether this is an AddressSanitizer build
  *
- * LeakSanitizer reads /proc and stops the world with ptrace at exit:
- * ASan builds enter the namespaces and drop capabilities, but keep the
- * root, stay dumpable and load no filter. Every other build (UBSan too) is
- * fully isolated.
+ * LeakSanitizer reads /proc and stops the world with ptrace at exit, from
+ * a process it clones: ASan builds enter the namespaces (no PID one) and
+ * drop capabilities, but keep the root, stay dumpable and load no filter.
+ * Every other build (UBSan too) is fully isolated.
  *
  * Return: true in ASan builds
  */
@@ -465,7 +451,8 @@ static bool isolation_valgrind_build(void)
  * @c:		Execution context
  *
  * Nothing that needs a privilege or a path may follow: see the top of this
- * file. In namespace mode, the command's process is not affected.
+ * file. In namespace mode, the command's process is not affected: it was
+ * started before, and waits for ns_release().
  *
  * Return: 0, or negative errno (reported)
  */
@@ -485,7 +472,7 @@ int isolation_enter(const struct ctx *c)
 	isolation_file_keep(c->conf.api_socket);
 	tzset();
 
-	rc = isolation_userns(raw_held(c));
+	rc = isolation_userns(raw_held(c), !sanitized);
 	if (!rc && !sanitized)
 		rc = isolation_root();
 	if (!rc)
@@ -496,9 +483,80 @@ int isolation_enter(const struct ctx *c)
 		return rc;
 	if (isolation_valgrind_build())
 		return 0;
+	seccomp_test_announce("merd");
 	rc = seccomp_filter_load(c->conf.mode);
 	if (rc)
 		return rc;
-	isolation_test_trigger();
+	rc = seccomp_test_trigger("merd");
+	if (rc > 0) {
+		info("test build: merd: refused: %s", strerror(rc));
+		rc = 0;
+	} else if (rc) {
+		err("test build: merd: the call returned: the filter is not live");
+	}
+	return rc;
+}
+
+/**
+ * isolation_helper_caps() - Drop every capability of the -T/-U auto helper
+ * but CAP_NET_BIND_SERVICE
+ *
+ * The helper holds every capability over the guest's user namespace (it
+ * built or joined it). It needs one of them: a port below the namespace's
+ * net.ipv4.ip_unprivileged_port_start (1024 by default) served on the
+ * host's loopback (a resolver on port 53, say) is bound on the
+ * namespace's with CAP_NET_BIND_SERVICE. The bounding set is emptied: the
+ * helper never executes anything.
+ *
+ * Return: 0, or negative errno (reported)
+ */
+static int isolation_helper_caps(void)
+{
+	int rc;
+
+	capng_clear(CAPNG_SELECT_ALL);
+	rc = capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			  CAP_NET_BIND_SERVICE);
+	if (!rc)
+		rc = capng_apply(CAPNG_SELECT_ALL);
+	if (rc) {
+		err("nsopen: dropping capabilities: libcap-ng error %d", rc);
+		return -EPERM;
+	}
 	return 0;
+}
+
+/**
+ * isolation_helper_enter() - Shut the -T/-U auto helper in (nsopen.c)
+ *
+ * The helper stays in the guest's network and user namespaces, where it
+ * opens sockets. It gets a mount namespace of its own with an empty
+ * read-only root, keeps CAP_NET_BIND_SERVICE only (over the guest's user
+ * namespace), sets no_new_privs, is not dumpable (the guest runs as the
+ * same user: it could attach to it otherwise), has no core dumps and
+ * loads its own allow-list, seccomp/nsopen.list.
+ *
+ * Return: 0, or negative errno (reported)
+ */
+int isolation_helper_enter(void)
+{
+	int rc = 0;
+
+	if (unshare(CLONE_NEWNS)) {
+		rc = -errno;
+		err("nsopen: unshare mount: %s", strerror(errno));
+	}
+	if (!rc)
+		rc = isolation_root();
+	if (!rc)
+		rc = isolation_helper_caps();
+	if (!rc)
+		rc = isolation_process(false);
+	if (!rc) {
+		seccomp_test_announce("nsopen");
+		rc = seccomp_nsopen_load();
+	}
+	if (!rc)	/* test builds: a call that returned fails the start */
+		rc = seccomp_test_trigger("nsopen");
+	return rc < 0 ? rc : 0;
 }

@@ -534,14 +534,18 @@ int main(int argc, char **argv)
 			err("set-up failed: %s", strerror(-rc));
 		return 1;
 	}
-	if (c.conf.mode == MODE_NS && !c.conf.netns[0])
-		ns_release();
-	else if (!c.conf.foreground && main_detach(&c, &detached))
+	if ((c.conf.mode != MODE_NS || c.conf.netns[0]) &&
+	    !c.conf.foreground && main_detach(&c, &detached))
 		return 1;
 	if (main_ready(&c))
 		return 1;
 	if (isolation_enter(&c))
 		return 1;		/* reported; nothing privileged after this */
+	/* the command of --ns starts only now: no guest runs beside a merd
+	 * that is not shut in (sending one byte and closing is on the list)
+	 */
+	if (c.conf.mode == MODE_NS && !c.conf.netns[0])
+		ns_release();
 	main_detached(detached);
 
 	main_loop(&c);

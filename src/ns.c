@@ -11,7 +11,7 @@
  *           <--------------------     int 0 + tap fd (SCM_RIGHTS),
  *                                     or int -errno, then exit 1
  *   tap fd, O_NONBLOCK, to the link
- *   ...merd ready...
+ *   ...merd ready, shut in...
  *   ns_release(): one byte  ----->    execvp(CMD)
  *   (or merd exits: end of file)      (or exit 1)
  *
@@ -767,6 +767,9 @@ int ns_spawn(const struct ns_guest_cfg *cfg, char *const argv[], int *tap_fd,
 
 /**
  * ns_release() - Let the command start: merd serves the tap from now on
+ *
+ * Called once merd is shut in (isolation.c), so that no guest ever runs
+ * beside a merd that is not: it only sends and closes.
  *
  * Return: 0, -EBADF without a child waiting, or negative errno (the child
  * is gone: merd learns it from SIGCHLD)

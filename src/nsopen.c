@@ -6,34 +6,35 @@
  * is "auto", the child that builds or joins the namespace (ns.c, through
  * nsfwd.c) starts this helper there, detached (double fork), with one end
  * of a SOCK_SEQPACKET pair; merd keeps the other. The helper closes every
- * other descriptor, sets no_new_privs and loads a seccomp filter of its
- * own (receive a request, open, bind, listen a TCP or UDP socket of either
- * family, send it back, close, exit), then serves requests one at a time:
+ * other descriptor and shuts itself in (isolation_helper_enter(): an empty
+ * root, CAP_NET_BIND_SERVICE only, not dumpable, its own allow-list,
+ * seccomp/nsopen.list), says so, then serves requests one at a time:
  *
+ *   helper -> merd   int 0 once shut in, or int -errno (then it exits)
  *   merd -> helper   struct nsopen_req (protocol, family, port)
  *   helper -> merd   int 0 + the socket (SCM_RIGHTS), or int -errno
  *
  * Sockets are bound to 127.0.0.1 or ::1. The helper exits when merd's end
- * closes (merd exited). merd waits for each answer at most NSOPEN_WAIT_MS.
+ * closes (merd exited). merd waits for each answer at most NSOPEN_WAIT_MS,
+ * for the first NSOPEN_START_MS.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <seccomp.h>
-
 #include "inany.h"
+#include "isolation.h"
 #include "nsopen.h"
 
 #define NSOPEN_BACKLOG	128
 #define NSOPEN_WAIT_MS	1000
+#define NSOPEN_START_MS	10000	/* to shut itself in, on a loaded machine */
 
 /**
  * struct nsopen_req - What merd asks the helper to open
@@ -112,51 +113,19 @@ static int nsopen_answer(int sock, int rc, int fd)
 }
 
 /**
- * nsopen_filter() - Shut the helper in: no_new_privs and its allow-list
- *
- * Return: 0, or -1 if the filter could not be loaded
- */
-static int nsopen_filter(void)
-{
-	static const int allow[] = {
-		SCMP_SYS(read), SCMP_SYS(recvmsg), SCMP_SYS(sendmsg),
-		SCMP_SYS(setsockopt), SCMP_SYS(bind), SCMP_SYS(listen),
-		SCMP_SYS(close), SCMP_SYS(exit), SCMP_SYS(exit_group),
-		SCMP_SYS(rt_sigreturn),
-	};
-	scmp_filter_ctx f;
-	unsigned int i;
-	int rc = 0;
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	f = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	if (!f)
-		return -1;
-	for (i = 0; i < sizeof(allow) / sizeof(allow[0]); i++)
-		rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, allow[i], 0);
-	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-			       SCMP_A0(SCMP_CMP_EQ, AF_INET));
-	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-			       SCMP_A0(SCMP_CMP_EQ, AF_INET6));
-	if (!rc)
-		rc = seccomp_load(f);
-	seccomp_release(f);
-	return rc ? -1 : 0;
-}
-
-/**
  * nsopen_serve() - The helper: answer requests until merd goes
  * @sock:	Helper's end of the pair
  */
 static void __attribute__((noreturn)) nsopen_serve(int sock)
 {
 	struct nsopen_req req;
+	int rc;
 
 	if (sock > 3)
 		syscall(SYS_close_range, 3U, (unsigned int)sock - 1, 0U);
 	syscall(SYS_close_range, (unsigned int)sock + 1, ~0U, 0U);
-	if (nsopen_filter())
+	rc = isolation_helper_enter();
+	if (nsopen_answer(sock, rc, -1) || rc)
 		_exit(1);
 	while (read(sock, &req, sizeof(req)) == sizeof(req)) {
 		int fd = -EINVAL;
@@ -173,9 +142,38 @@ static void __attribute__((noreturn)) nsopen_serve(int sock)
 }
 
 /**
+ * nsopen_ready() - Wait for the helper to say it is shut in
+ * @sock:	merd's end of the pair
+ *
+ * Return: 0, the helper's negative errno, -ECHILD if it ended without a
+ * word (killed), -ETIMEDOUT if it said nothing in NSOPEN_START_MS
+ */
+static int nsopen_ready(int sock)
+{
+	struct timeval tv = { .tv_sec = NSOPEN_START_MS / 1000,
+			      .tv_usec = (NSOPEN_START_MS % 1000) * 1000L };
+	int status = -EPROTO;
+	ssize_t n;
+
+	if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	do
+		n = recv(sock, &status, sizeof(status), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+	if (n == 0)
+		return -ECHILD;
+	if (n != sizeof(status) || status > 0)
+		return -EPROTO;
+	return status;
+}
+
+/**
  * nsopen_spawn() - Start the helper, from inside the namespace
  *
- * Return: merd's end of the pair (close-on-exec), or negative errno
+ * Return: merd's end of the pair (close-on-exec), or negative errno, once
+ * the helper said it is shut in
  */
 int nsopen_spawn(void)
 {
@@ -203,11 +201,14 @@ int nsopen_spawn(void)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	close(sv[1]);
+	if (!rc)
+		rc = nsopen_ready(sv[0]);
+	if (!rc && setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		rc = -errno;
 	if (rc) {
 		close(sv[0]);
 		return rc;
 	}
-	setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return sv[0];
 }
 

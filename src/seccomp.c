@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* seccomp.c - Load the syscall allow-list of the mode merd runs in
+/* seccomp.c - Load the syscall allow-list of the mode merd runs in, or
+ * the one of its -T/-U auto helper
  *
- * The lists are seccomp/common.list, seccomp/vm.list and seccomp/ns.list,
- * turned into build/gen/seccomp_lists.h by seccomp/gen.sh: one
- * SECCOMP_RULE(syscall, count, conditions) per line of a list. Anything
- * else kills the process (SIGSYS), and so does a call made through another
- * architecture's calling convention (i386 or x32 on x86_64).
+ * The lists are seccomp/common.list, seccomp/vm.list, seccomp/ns.list and
+ * seccomp/nsopen.list, turned into build/gen/seccomp_lists.h by
+ * seccomp/gen.sh: one SECCOMP_RULE(syscall, action, count, conditions) per
+ * line of a list. Anything else kills the process (SIGSYS), and so does a
+ * call made through another architecture's calling convention (i386 or
+ * x32 on x86_64).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -27,27 +30,33 @@
  * @nr:		Syscall number (libseccomp's pseudo-number if this
  *		architecture lacks it)
  * @name:	Syscall name, for messages
+ * @action:	SCMP_ACT_ALLOW, or SCMP_ACT_ERRNO(e) for a call refused
+ *		without killing
  * @argc:	Number of conditions in @args, all of which must hold
  * @args:	Conditions on the arguments
  */
 struct seccomp_rule {
 	int nr;
 	const char *name;
+	uint32_t action;
 	unsigned int argc;
 	struct scmp_arg_cmp args[3];
 };
 
-#define SECCOMP_RULE(sys, n, ...)					\
-	{ .nr = SCMP_SYS(sys), .name = #sys, .argc = (n),		\
-	  .args = __VA_ARGS__ },
+#define SECCOMP_RULE(sys, act, n, ...)					\
+	{ .nr = SCMP_SYS(sys), .name = #sys, .action = (act),		\
+	  .argc = (n), .args = __VA_ARGS__ },
 
 static const struct seccomp_rule seccomp_common[] = { SECCOMP_LIST_common };
 static const struct seccomp_rule seccomp_vm[] = { SECCOMP_LIST_vm
 						  { .name = NULL } };
 static const struct seccomp_rule seccomp_ns[] = { SECCOMP_LIST_ns
 						  { .name = NULL } };
+static const struct seccomp_rule seccomp_nsopen[] = { SECCOMP_LIST_nsopen };
 
 #undef SECCOMP_RULE
+
+#define SECCOMP_N(list)	(sizeof(list) / sizeof((list)[0]))
 
 /**
  * seccomp_rules_add() - Add the rules of one list to a filter
@@ -72,8 +81,8 @@ static int seccomp_rules_add(scmp_filter_ctx ctx,
 
 		if (!r->name || r->nr < 0)
 			continue;
-		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr,
-					    r->argc, r->args);
+		rc = seccomp_rule_add_array(ctx, r->action, r->nr, r->argc,
+					    r->args);
 		if (rc) {
 			err("seccomp: rule for %s: %s", r->name, strerror(-rc));
 			return rc;
@@ -101,19 +110,19 @@ static uint32_t seccomp_default_action(void)
 }
 
 /**
- * seccomp_filter_load() - Allow only the syscalls of @mode, from now on
- * @mode:	VM or namespace mode
+ * seccomp_lists_load() - Allow only the syscalls of one or two lists
+ * @a:		First list
+ * @na:		Its number of rules
+ * @b:		Second list, NULL for none
+ * @nb:		Its number of rules
  *
  * The filter also sets no_new_privs (which isolation already did).
  *
  * Return: 0, or negative errno (reported)
  */
-int seccomp_filter_load(enum merd_mode mode)
+static int seccomp_lists_load(const struct seccomp_rule *a, size_t na,
+			      const struct seccomp_rule *b, size_t nb)
 {
-	const struct seccomp_rule *extra = mode == MODE_NS ? seccomp_ns :
-							     seccomp_vm;
-	size_t n_extra = mode == MODE_NS ? sizeof(seccomp_ns) / sizeof(*extra) :
-					   sizeof(seccomp_vm) / sizeof(*extra);
 	scmp_filter_ctx ctx = seccomp_init(seccomp_default_action());
 	int rc;
 
@@ -129,11 +138,9 @@ int seccomp_filter_load(enum merd_mode mode)
 	if (rc)
 		err("seccomp: filter attributes: %s", strerror(-rc));
 	if (!rc)
-		rc = seccomp_rules_add(ctx, seccomp_common,
-				       sizeof(seccomp_common) /
-				       sizeof(seccomp_common[0]));
-	if (!rc)
-		rc = seccomp_rules_add(ctx, extra, n_extra);
+		rc = seccomp_rules_add(ctx, a, na);
+	if (!rc && b)
+		rc = seccomp_rules_add(ctx, b, nb);
 	if (!rc) {
 		rc = seccomp_load(ctx);
 		if (rc)
@@ -141,4 +148,32 @@ int seccomp_filter_load(enum merd_mode mode)
 	}
 	seccomp_release(ctx);
 	return rc;
+}
+
+/**
+ * seccomp_filter_load() - Allow only the syscalls of @mode, from now on
+ * @mode:	VM or namespace mode
+ *
+ * Return: 0, or negative errno (reported)
+ */
+int seccomp_filter_load(enum merd_mode mode)
+{
+	if (mode == MODE_NS)
+		return seccomp_lists_load(seccomp_common,
+					  SECCOMP_N(seccomp_common),
+					  seccomp_ns, SECCOMP_N(seccomp_ns));
+	return seccomp_lists_load(seccomp_common, SECCOMP_N(seccomp_common),
+				  seccomp_vm, SECCOMP_N(seccomp_vm));
+}
+
+/**
+ * seccomp_nsopen_load() - Allow only the syscalls of the -T/-U auto
+ * helper (nsopen.c), from now on
+ *
+ * Return: 0, or negative errno (reported)
+ */
+int seccomp_nsopen_load(void)
+{
+	return seccomp_lists_load(seccomp_nsopen, SECCOMP_N(seccomp_nsopen),
+				  NULL, 0);
 }

@@ -8,5 +8,8 @@
 #include "conf.h"
 
 int seccomp_filter_load(enum merd_mode mode);
+int seccomp_nsopen_load(void);
+void seccomp_test_announce(const char *who);
+int seccomp_test_trigger(const char *who);
 
 #endif /* MERD_SECCOMP_H */

@@ -112,9 +112,34 @@ loop_line() {
 	done
 }
 
+# helper_check() - Check the -T/-U auto helper PID: filtered, no_new_privs,
+# CAP_NET_BIND_SERVICE alone (over the namespace's user namespace), not
+# dumpable, an empty read-only root
+helper_check() {
+	local st=/proc/$1/status set want
+	grep -E '^(Uid|Cap[A-Za-z]+|NoNewPrivs|Seccomp):' "$st"
+	grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st"
+	grep -Eq '^Seccomp:[[:space:]]+2$' "$st"
+	for set in CapEff CapPrm CapBnd CapInh CapAmb; do
+		want=0000000000000000
+		# CAP_NET_BIND_SERVICE is bit 10
+		[ "$set" = CapEff ] || [ "$set" = CapPrm ] && want=0000000000000400
+		grep -Eq "^$set:[[:space:]]+$want\$" "$st" ||
+			{ echo "$set is not $want"; return 1; }
+	done
+	[ "$(stat -c %u "$st")" -eq 0 ] || { echo "the helper is dumpable"; return 1; }
+	[ -d "/proc/$1/root/" ] && [ -z "$(ls -A "/proc/$1/root/")" ]
+	cat "/proc/$1/mountinfo"
+	[ "$(grep -c . "/proc/$1/mountinfo")" -eq 1 ]
+	awk '$5 == "/" && $6 ~ /(^|,)ro(,|$)/ { ok = 1 } END { exit !ok }' "/proc/$1/mountinfo"
+}
+
 @test "-T auto -U auto: a server started on the host's loopback after merd is reachable from the namespace within 2 s" {
+	local cmd helper clients
 	LOOP_OUT=$WORLD_DIR/run/clients.out
-	# the namespace's script: wait for the go, then try every 0.1 s
+	# the namespace's script: wait for the go, then try every 0.1 s; port
+	# 80 is below the namespace's ip_unprivileged_port_start. Then wait
+	# for the helper to be checked from outside.
 	ns_clients 'while [ ! -e "$G" ]; do sleep 0.1; done
 		i=0
 		until "$P" -t 1 -i tr$i tcp 127.0.0.1 5555 hello >>"$O"; do
@@ -122,21 +147,85 @@ loop_line() {
 		done
 		"$P" -i t6 tcp ::1 5555 hello >>"$O"
 		"$P" -i u4 udp 127.0.0.1 5555 hello >>"$O"
-		for d in /proc/[0-9]*; do
-			[ "$(cat $d/comm 2>/dev/null)" = merd ] &&
-			[ "$(readlink $d/ns/net)" = "$(readlink /proc/self/ns/net)" ] &&
-			echo helper $(grep -E "^(Seccomp|NoNewPrivs|CapEff):" $d/status) >>"$O"
+		"$P" -i low tcp 127.0.0.1 80 hello >>"$O"
+		echo $$ >"$G.cmd"
+		i=0
+		while [ ! -e "$G.done" ] && [ $i -lt 100 ]; do
+			i=$((i + 1)); sleep 0.1
 		done' -T auto -U auto &
+	clients=$!
 	sleep 1
-	host_server root 5555
+	host_server root 5555 80
 	touch "$WORLD_DIR/run/go"
-	wait $!
+	_wait_for 30 test -s "$WORLD_DIR/run/go.cmd"
+	# merd's helper: the merd process in the command's namespace
+	cmd=$(cat "$WORLD_DIR/run/go.cmd")
+	helper=$(helper_of "$cmd" 0)
+	echo "helper: ${helper:-none}"
+	[ -n "$helper" ] && helper_check "$helper" || { touch "$WORLD_DIR/run/go.done"; return 1; }
+	touch "$WORLD_DIR/run/go.done"
+	wait "$clients"
 	cat "$LOOP_OUT"
 	fwd_check_hello "$(grep ' result=OK ' "$LOOP_OUT" | grep '^tr' | head -n 1)" 127.0.0.1 5555 any
 	fwd_check_hello "$(loop_line t6)" ::1 5555 any
 	fwd_check_hello "$(loop_line u4)" 127.0.0.1 5555 any
-	# merd's helper in the namespace is filtered too
-	grep -q '^helper .*NoNewPrivs: 1 Seccomp: 2' "$LOOP_OUT"
+	fwd_check_hello "$(loop_line low)" 127.0.0.1 80 any
+}
+
+# helper_of() - Print the pid of the merd process, other than merd itself
+# (MERD), in the network namespace of process PID: the helper
+helper_of() {
+	local netns d
+	netns=$(readlink "/proc/$1/ns/net")
+	for d in /proc/[0-9]*; do
+		[ "${d#/proc/}" != "$2" ] &&
+			[ "$(cat "$d/comm" 2>/dev/null)" = merd ] &&
+			[ "$(readlink "$d/ns/net" 2>/dev/null)" = "$netns" ] &&
+			echo "${d#/proc/}"
+	done
+	return 0
+}
+
+@test "--netns PID -T auto: the helper in a namespace merd joined is shut in too, and serves" {
+	local target merd helper line i
+	host_server root 5556
+	user_argv unshare -rn sleep 60
+	(cd "$WORLD_DIR" && exec "${USER_ARGV[@]}") </dev/null >/dev/null 2>&1 3>&- &
+	target=$!
+	echo "$target" >>"$WORLD_DIR/pids"
+	_wait_for 5 eval '[ "$(cat /proc/$target/comm)" = sleep ]'
+	user_argv "$MERD" -f --netns "$target" -T auto
+	(cd "$WORLD_DIR" && exec "${USER_ARGV[@]}") </dev/null >/dev/null 2>>"$MERD_LOG" 3>&- &
+	merd=$!
+	echo "$merd" >>"$WORLD_DIR/pids"
+	_wait_for 5 eval '[ "$(cat /proc/$merd/comm)" = merd ]'
+	_wait_for 5 eval '[ -n "$(helper_of "$target" "$merd")" ]'
+	helper=$(helper_of "$target" "$merd")
+	echo "helper: $helper"
+	helper_check "$helper"
+	for i in $(seq 20); do
+		line=$(as_user nsenter --preserve-credentials -t "$target" -U -n -- \
+			"$WORLD_BIN/fwd_peer" -t 1 -i n$i tcp 127.0.0.1 5556 hello) && break
+		sleep 0.1
+	done
+	fwd_check_hello "$line" 127.0.0.1 5556 any
+	kill "$target"
+	_wait_for 10 eval '! _pid_alive "$merd"'
+}
+
+@test "-T auto test build: a raw socket in the helper is killed by SIGSYS, and merd says it cannot start" {
+	[ -x "${MERD_TEST_BUILD:=$BATS_TEST_DIRNAME/../merd-test}" ] ||
+		skip "no test build at $MERD_TEST_BUILD (make merd-test)"
+	mkdir -p "$WORLD_BIN/sigsys"
+	install -m 0755 "$MERD_TEST_BUILD" "$WORLD_BIN/sigsys/merd"
+	run as_user env MERD_TEST_SECCOMP_TRIGGER=nsopen-raw \
+		"$WORLD_BIN/sigsys/merd" --ns -T auto -- true
+	echo "status $status: $output"
+	[ "$status" -eq 1 ]
+	grep -q 'nsopen: opening a raw socket' <<<"$output"
+	# killed without a word (a helper whose call returned would say
+	# "State not recoverable" through merd)
+	grep -q 'cannot start the helper in the namespace: No child processes' <<<"$output"
 }
 
 # poll_ok() - Poll a TCP hello from inet to host PORT until it is served,

@@ -2,8 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # sandbox.bats - Least privilege: a running merd, in VM mode and in both
 # namespace modes, holds no capability, runs under its seccomp filter with
-# no_new_privs, sees an empty root, and is still the invoking user to the
-# host; a call off the allow-list (test build, merd-test) is killed by SIGSYS.
+# no_new_privs, not dumpable and without core dumps, sees an empty read-only
+# root, has its own user, mount, IPC, UTS namespaces and a PID namespace for
+# children, and is still the invoking user to the host; the command of --ns
+# starts only once merd is shut in; calls the filter must refuse (test
+# build, merd-test: off the list, other architectures, argument filters)
+# are killed by SIGSYS, a UNIX socket is refused with EPERM.
 
 load lib/world
 
@@ -32,7 +36,7 @@ _caps_dropped() {
 
 # sandbox_check() - Check the isolation of the running merd PID
 sandbox_check() {
-	local pid=$1 st=/proc/$1/status set
+	local pid=$1 st=/proc/$1/status set ns
 	if [ "$(world_sanitized)" = asan ]; then
 		# ASan builds load no filter and keep the root: LeakSanitizer
 		# needs ptrace and /proc at exit (isolation_sanitized())
@@ -48,12 +52,39 @@ sandbox_check() {
 	done
 	grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st"
 	grep -Eq "^Uid:[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID\$" "$st"
-	# An empty root, its own user namespace, the host's network namespace
+	# An empty root, its own user, mount, IPC and UTS namespaces, the
+	# host's network namespace
 	[ -d "/proc/$pid/root/" ]
 	[ "$(world_sanitized)" = asan ] || [ -z "$(ls -A "/proc/$pid/root/")" ]
-	[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ]
-	[ "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+	for ns in user mnt ipc uts; do
+		[ "$(readlink "/proc/$pid/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")" ] ||
+			{ echo "the host's $ns namespace"; return 1; }
+	done
 	[ "$(readlink "/proc/$pid/ns/net")" = "$(in_host readlink /proc/self/ns/net)" ]
+	# its own pid, but a PID namespace of its own for any child (unshare
+	# moves the children to come, not merd); not in ASan builds
+	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink /proc/self/ns/pid)" ]
+	[ "$(world_sanitized)" = asan ] ||
+		[ "$(readlink "/proc/$pid/ns/pid_for_children")" != "$(readlink /proc/self/ns/pid)" ] ||
+		{ echo "children would share the host's PID namespace"; return 1; }
+	# no core dumps; not dumpable (the files of its /proc directory then
+	# belong to root, the directory itself still to its user)
+	grep -E '^Max core file size' "/proc/$pid/limits"
+	grep -Eq '^Max core file size +0 +0 ' "/proc/$pid/limits"
+	[ "$(world_sanitized)" = asan ] || [ "$(stat -c %u "$st")" -eq 0 ] ||
+		{ echo "dumpable: $st belongs to $(stat -c %u "$st")"; return 1; }
+	# the root, seen from merd: one read-only mount
+	[ "$(world_sanitized)" = asan ] || root_ro_check "$pid"
+}
+
+# root_ro_check() - The only mount PID sees is its root, read-only
+root_ro_check() {
+	local info
+	info=$(cat "/proc/$1/mountinfo")
+	echo "mountinfo: $info"
+	[ "$(grep -c . <<<"$info")" -eq 1 ]
+	# fields: id parent major:minor root mount-point options ...
+	awk '$5 == "/" && $6 ~ /(^|,)ro(,|$)/ { ok = 1 } END { exit !ok }' <<<"$info"
 }
 
 # user_bg() - Start COMMAND... as the test user in "host", in the
@@ -138,6 +169,51 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' "$sock"
 	! grep -q 'the filter is not live' <<<"$output"
 }
 
+# trigger_check() - Run merd-test in VM mode with the trigger NAME: it must
+# log WHAT, then be killed by SIGSYS
+trigger_check() {
+	run as_user env MERD_TEST_SECCOMP_TRIGGER="$1" "$WORLD_BIN/sigsys/merd" -f \
+		-s "$WORLD_DIR/run/sigsys.sock"
+	echo "$1: status $status: $output"
+	[ "$status" -eq $((128 + 31)) ]
+	grep -q "merd: $2" <<<"$output"
+	! grep -q 'the filter is not live' <<<"$output"
+}
+
+@test "test build: calls through the i386 (int \$0x80) and x32 conventions are killed by SIGSYS" {
+	[ "$(uname -m)" = x86_64 ] || skip "x86_64 only"
+	install_test_build
+	trigger_check i386 'calling getpid through int \$0x80'
+	trigger_check x32 'calling getpid as x32'
+}
+
+@test "test build: netlink and packet sockets, executable memory, other ioctls, rmdir are killed by SIGSYS" {
+	install_test_build
+	trigger_check netlink 'opening a netlink socket'
+	trigger_check packet 'opening a packet socket'
+	trigger_check mmap-exec 'mapping memory executable'
+	trigger_check mprotect-exec 'making memory executable'
+	trigger_check ioctl 'calling ioctl(FIONREAD)'
+	trigger_check rmdir 'removing a directory'
+}
+
+@test "test build: a UNIX socket after isolation is refused (EPERM), and merd goes on" {
+	local sock=$WORLD_DIR/run/unix.sock
+	install_test_build
+	user_bg env MERD_TEST_SECCOMP_TRIGGER=unix "$WORLD_BIN/sigsys/merd" \
+		-f -s "$sock"
+	_wait_for 5 grep -q 'merd: refused: Operation not permitted' "$MERD_LOG"
+	cat "$MERD_LOG"
+	grep -q 'merd: opening a UNIX socket' "$MERD_LOG"
+	! grep -q 'the filter is not live' "$MERD_LOG"
+	sandbox_check "$BG_PID"
+	# still serving: its listening socket takes a client
+	as_user python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' "$sock"
+	_pid_alive "$BG_PID"
+	kill "$BG_PID"
+}
+
 @test "namespace mode test build: a syscall off the allow-list is killed by SIGSYS" {
 	install_test_build
 	run as_user env MERD_TEST_SECCOMP_TRIGGER=1 "$WORLD_BIN/sigsys/merd" \
@@ -160,4 +236,21 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' "$sock"
 	echo "status $status: $output"
 	[ "$status" -eq 1 ]
 	grep -q 'refusing to run as root' <<<"$output"
+}
+
+@test "namespace mode (--ns): the command starts only once merd is shut in" {
+	local fifo=$WORLD_DIR/home/pid.fifo out=$WORLD_DIR/home/parent.status
+	# merd writes its pid file before it shuts itself in: a FIFO holds it
+	# there until the test reads it, and the command must not run meanwhile
+	as_user mkfifo "$fifo"
+	user_bg "$MERD" -P "$fifo" --ns -- sh -c \
+		'grep -E "^(Seccomp|NoNewPrivs):" /proc/$PPID/status >"$HOME/parent.status"; sleep 30'
+	sleep 1
+	[ ! -e "$out" ] || { echo "the command ran first: $(cat "$out")"; return 1; }
+	[ "$(cat "$fifo")" = "$BG_PID" ]
+	_wait_for 10 test -s "$out"
+	cat "$out"
+	grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$out"
+	[ "$(world_sanitized)" = asan ] || grep -Eq '^Seccomp:[[:space:]]+2$' "$out"
+	kill "$BG_PID"
 }
