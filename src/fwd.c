@@ -385,8 +385,8 @@ static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
 		if (report)
 			fwd_bind_error(r->proto, port, errno);
 		else
-			debug("cannot forward port %u: %s", port,
-			      strerror(errno));
+			debug_ratelimited("cannot forward port %u: %s", port,
+					  strerror(errno));
 		close(s);
 		if (slot < c->fwd.n)
 			c->fwd.n_free++;

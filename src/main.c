@@ -78,7 +78,8 @@ static void main_signal_event(struct ctx *c)
 	while (read(c->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGUSR1:
-			counters_log(c, "counters");
+			log_flush_suppressed();
+			counters_log(c, "counters", true);
 			break;
 		case SIGCHLD:
 			while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
@@ -456,8 +457,7 @@ static int main_detach(struct ctx *c, int *ready)
 		dup2(null, 2);
 		close(null);
 	}
-	log_init(log_enabled(LOG_LVL_DEBUG) ? LOG_LVL_DEBUG : LOG_LVL_INFO,
-		 true);
+	log_init(c->conf.log_level, true);	/* -q, -d, --trace kept */
 	return 0;
 }
 
@@ -505,6 +505,25 @@ static int main_ready(const struct ctx *c)
 }
 
 /**
+ * main_files_remove() - Close the sockets merd made in the file system,
+ * remove them and the pid file: at exit, or when start-up failed late
+ * @c:		Execution context
+ */
+static void main_files_remove(struct ctx *c)
+{
+	ctl_close(c);
+	if (c->conf.ctl_path[0])
+		isolation_unlink(c->conf.ctl_path);
+	slirp_api_close(c);
+	if (c->conf.api_socket[0])
+		isolation_unlink(c->conf.api_socket);
+	if (c->link.listen_fd >= 0 && c->conf.sock_path[0])
+		isolation_unlink(c->conf.sock_path);
+	if (c->conf.pid_file[0])
+		isolation_unlink(c->conf.pid_file);
+}
+
+/**
  * main() - Entry point
  * @argc:	Argument count
  * @argv:	Arguments
@@ -535,25 +554,22 @@ int main(int argc, char **argv)
 		ns_release();
 	else if (!c.conf.foreground && main_detach(&c, &detached))
 		return 1;
-	if (main_ready(&c))
+	if (main_ready(&c)) {
+		c.conf.pid_file[0] = '\0';	/* not ours to remove */
+		main_files_remove(&c);		/* reported */
 		return 1;
-	if (isolation_enter(&c))
-		return 1;		/* reported; nothing privileged after this */
-	main_detached(detached);
+	}
+	if (isolation_enter(&c)) {
+		main_files_remove(&c);		/* reported */
+		return 1;
+	}
+	main_detached(detached);	/* nothing privileged after this */
 
 	main_loop(&c);
 
-	counters_log(&c, "counters");
+	log_flush_suppressed();
+	counters_log(&c, "counters", false);
 	flow_close_all(&c);
-	ctl_close(&c);
-	if (c.conf.ctl_path[0])
-		isolation_unlink(c.conf.ctl_path);
-	slirp_api_close(&c);
-	if (c.conf.api_socket[0])
-		isolation_unlink(c.conf.api_socket);
-	if (c.link.listen_fd >= 0 && c.conf.sock_path[0])
-		isolation_unlink(c.conf.sock_path);
-	if (c.conf.pid_file[0])
-		isolation_unlink(c.conf.pid_file);
+	main_files_remove(&c);
 	return c.child_status;
 }

@@ -271,8 +271,9 @@ static bool splice_connected(struct ctx *c, struct flow *f)
 	socklen_t sl = sizeof(e);
 
 	if (getsockopt(f->splice.host, SOL_SOCKET, SO_ERROR, &e, &sl) || e) {
-		debug("splice: flow %u: connect: %s", flow_index(&c->flows, f),
-		      strerror(e ? e : errno));
+		debug_ratelimited("splice: flow %u: connect: %s",
+				  flow_index(&c->flows, f),
+				  strerror(e ? e : errno));
 		splice_abort(c, f, 1);
 		return false;
 	}
