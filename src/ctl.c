@@ -671,6 +671,16 @@ int ctl_handle_line(struct ctx *c, const char *line, size_t len, char *out,
 }
 
 /**
+ * ctl_client_bytes() - Memory of one client's state (the documented bound)
+ *
+ * Return: its size, bytes
+ */
+size_t ctl_client_bytes(void)
+{
+	return sizeof(struct ctl_client);
+}
+
+/**
  * ctl_open() - Listen on the control socket, owner-only
  * @c:		Execution context
  * @path:	Socket path; a stale socket there is replaced

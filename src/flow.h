@@ -14,6 +14,13 @@
 #define FLOW_MAX_DEFAULT	65536
 #define FLOW_SCAN_MIN_MS	100
 
+/* Memory one --max-flows entry may cost once flows touched it, bytes: the
+ * entry (struct flow), its share of the hash buckets (8 to 16), of the
+ * active list (4) and of TCP's three batch lists (24). doc/merd.1 (FLOWS
+ * AND LIMITS) gives this figure; test_flow.c checks it against the sizes
+ * the table and the lists are allocated with. */
+#define FLOW_ENTRY_BYTES_MAX	244
+
 enum flow_proto {
 	FLOW_FREE,
 	FLOW_UDP,

@@ -29,6 +29,7 @@
 #include "merd.h"
 #include "ns.h"
 #include "nsfwd.h"
+#include "pcap.h"
 #include "splice.h"
 #include "raw.h"
 #include "slirp_api.h"
@@ -543,6 +544,9 @@ int main(int argc, char **argv)
 		return rc > 0 ? 0 : 1;
 	if (conf_host_defaults(&c.conf))
 		return 1;
+	/* only now: a bad option or --help leaves the file alone */
+	if (c.conf.pcap_path[0] && pcap_open(c.conf.pcap_path, c.conf.pcap_max))
+		return 1;		/* reported */
 
 	rc = main_setup(&c);
 	if (rc) {

@@ -32,6 +32,7 @@
 	X(drop_ip6_ext) X(drop_ip6_frag) X(drop_ndp_bad)		\
 	X(drop_dhcpv6_bad)						\
 	X(drop_icmp_short) X(drop_icmp_type) X(drop_icmp_csum) X(drop_flow_full)		\
+	X(drop_fwd_clash)						\
 	X(drop_sock_err) X(drop_tx_full) X(drop_no_guest)		\
 	X(drop_icmp_noperm) X(drop_raw_bad) X(raw_unmatched)		\
 	X(drop_vhost_desc) X(drop_vhost_buf)				\

@@ -192,6 +192,16 @@ int tcp_init(struct ctx *c)
 }
 
 /**
+ * tcp_lists_bytes() - Memory of the batch lists (for the documented bound)
+ *
+ * Return: bytes allocated for the three lists, after tcp_init()
+ */
+size_t tcp_lists_bytes(void)
+{
+	return 3 * (size_t)tcp.list_max * sizeof(*tcp.ack_list);
+}
+
+/**
  * tcp_isn() - Initial sequence number for a new connection (RFC 6528)
  * @c:		Execution context
  * @key:	Flow key
