@@ -62,9 +62,9 @@ ctl() {
 	grep -q '^{"ok":true,"version":"' <<<"$output"
 	grep -qx 'open ok=3 refused=0 lost=0 errors=0' <<<"$output"
 	# the table: a header, one row per flow with its counters
-	grep -q '^id  *proto  *guest_addr  *guest_port  *remote_addr  *remote_port  *state  *pkts_out  *bytes_out  *pkts_in  *bytes_in  *age_ms  *expires_ms$' <<<"$output"
-	[ "$(grep -cE '^[0-9]+ +udp +198\.51\.100\.10 +4000[0-2] +203\.0\.113\.2 +7 +answered +1 +10 +1 +10 ' <<<"$output")" -eq 3 ]
-	grep -qE '^[0-9]+ +icmp +198\.51\.100\.10 +[0-9]+ +203\.0\.113\.2 +0 +answered +2 +[0-9]+ +2 ' <<<"$output"
+	grep -q '^id  *proto  *protonum  *path  *guest_addr  *guest_port  *remote_addr  *remote_port  *state  *pkts_out  *bytes_out  *pkts_in  *bytes_in  *age_ms  *expires_ms$' <<<"$output"
+	[ "$(grep -cE '^[0-9]+ +udp +17 +guest +198\.51\.100\.10 +4000[0-2] +203\.0\.113\.2 +7 +answered +1 +10 +1 +10 ' <<<"$output")" -eq 3 ]
+	grep -qE '^[0-9]+ +icmp +1 +guest +198\.51\.100\.10 +[0-9]+ +203\.0\.113\.2 +0 +answered +2 +[0-9]+ +2 ' <<<"$output"
 	counters=$(grep '^{"ok":true,"counters":' <<<"$output")
 	/usr/bin/python3 -c '
 import json, sys
@@ -146,7 +146,7 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 	grep -qx 'flows total=1000 match=999' <<<"$output"
 	# the download, paused by its reader after 1 MiB, is listed as such
 	row=$(grep '^during: ' <<<"$output")
-	read -r _ _ _ _ _ _ remote_port state pkts_out _ pkts_in bytes_in _ <<<"$row"
+	read -r _ _ _ _ _ _ _ _ remote_port state pkts_out _ pkts_in bytes_in _ <<<"$row"
 	[ "$remote_port" = 5000 ] && [ "$state" = established ]
 	[ "$pkts_out" -ge 1 ] && [ "$pkts_in" -ge 16 ] && [ "$bytes_in" -ge 1048576 ]
 	grep -qx 'open ok=0 refused=1 lost=0 errors=0' <<<"$output"
