@@ -127,10 +127,9 @@ static const char conf_usage[] =
 "                         lists flows, counters, forwards; adds and\n"
 "                         removes forwards\n"
 "      --pcap FILE        capture the guest link to FILE (pcap format)\n"
-"      --pcap-max MIB     stop capturing at this size (default 64; give it\n"
-"                         before --pcap)\n"
+"      --pcap-max MIB     stop capturing at this size (default 64)\n"
 "  -d, --debug            debug messages\n"
-"      --trace            per-packet messages too\n"
+"      --trace            per-frame and per-flow messages too\n"
 "  -q, --quiet            errors only\n"
 "  -h, --help             this text\n"
 "      --version          version\n"
@@ -402,7 +401,8 @@ int conf_option(struct conf *conf, int opt, const char *arg)
 		return conf_string("--pid", arg, conf->pid_file,
 				   sizeof(conf->pid_file));
 	case OPT_PCAP:
-		return pcap_open(arg, conf->pcap_max);
+		return conf_string("--pcap", arg, conf->pcap_path,
+				   sizeof(conf->pcap_path));
 	case OPT_PCAP_MAX:
 		if (conf_uint("--pcap-max", arg, 1, 1U << 20, &v))
 			return -EINVAL;

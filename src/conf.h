@@ -88,6 +88,8 @@ struct conf_dns6 {
  * @no_config:	Leave an attached namespace's addresses and routes alone
  * @pid_file:	Where to write merd's pid, empty for none
  * @ready_fd:	Write "1" there and close it once the network is up, or -1
+ * @pcap_path:	--pcap: capture file, empty for none; opened once the
+ *		command line is parsed and checked (main())
  * @pcap_max:	Size cap of the capture file, bytes
  * @ctl_path:	Control socket path, empty for none
  * @exit_fd:	Stop when this file descriptor hangs up, or -1
@@ -145,6 +147,7 @@ struct conf {
 	char pid_file[PATH_MAX];
 	int ready_fd;
 	int exit_fd;
+	char pcap_path[PATH_MAX];
 	uint64_t pcap_max;
 	struct in_addr dns_fwd4;
 	struct in6_addr dns_fwd6;

@@ -40,6 +40,7 @@
 #include "json.h"
 #include "log.h"
 #include "merd.h"
+#include "splice.h"
 #include "util.h"
 
 #define CTL_NAME_LEN	32
@@ -259,36 +260,21 @@ static bool ctl_cmd_counters(struct ctx *c, const struct ctl_req *req,
 }
 
 /**
- * ctl_proto_name() - Name of a flow's protocol
- * @f:		Flow
- *
- * Return: "tcp", "udp", "icmp" (IPv4) or "icmpv6"
- */
-static const char *ctl_proto_name(const struct flow *f)
-{
-	switch (f->key.proto) {
-	case FLOW_TCP:
-		return "tcp";
-	case FLOW_UDP:
-		return "udp";
-	default:
-		return inany_is_v4(&f->key.remote_addr) ? "icmp" : "icmpv6";
-	}
-}
-
-/**
  * ctl_flow_state() - State of a flow, in words
  * @f:		Flow
  *
  * Return: for TCP "connecting", "syn-ack-sent", "syn-sent",
  * "established", "fin-guest" (the guest closed its half), "fin-host" (the
- * host peer closed its half) or "closing" (both); for UDP and ICMP
- * "answered" once packets went both ways, else "unanswered"
+ * host peer closed its half) or "closing" (both), spliced ones the same
+ * (splice_state()); for the others (UDP, ICMP, raw, relayed) "answered"
+ * once packets went both ways, else "unanswered"
  */
 static const char *ctl_flow_state(const struct flow *f)
 {
 	uint16_t fl = f->tcp.flags;
 
+	if (f->key.proto == FLOW_SPLICE)
+		return splice_state(f);
 	if (f->key.proto != FLOW_TCP)
 		return f->pkts_in && f->pkts_out ? "answered" : "unanswered";
 	switch (f->tcp.state) {
@@ -311,6 +297,24 @@ static const char *ctl_flow_state(const struct flow *f)
 }
 
 /**
+ * ctl_flow_pkts() - Write a packet count, or null for a spliced flow
+ * @f:		Flow
+ * @o:		Output
+ * @pkts:	The count
+ *
+ * A spliced flow's bytes go socket to socket through the kernel: merd
+ * sees no packet of it, and says so rather than a count of zero.
+ */
+static void ctl_flow_pkts(const struct flow *f, struct json_out *o,
+			  uint64_t pkts)
+{
+	if (f->key.proto == FLOW_SPLICE)
+		json_null(o);
+	else
+		json_uint(o, pkts);
+}
+
+/**
  * ctl_flow_item() - Write one flow of the listing
  * @c:		Execution context
  * @f:		Flow in use
@@ -325,23 +329,27 @@ static void ctl_flow_item(const struct ctx *c, const struct flow *f,
 	json_key(o, "id");
 	json_uint(o, flow_index(&c->flows, f));
 	json_key(o, "proto");
-	json_str(o, ctl_proto_name(f));
+	json_str(o, flow_proto_name(&f->key));
+	json_key(o, "protonum");
+	json_uint(o, flow_ipproto(&f->key));
+	json_key(o, "path");
+	json_str(o, flow_path_name(&f->key));
 	json_key(o, "guest_addr");
 	json_str(o, inany_ntop(&f->key.guest_addr, a));
 	json_key(o, "guest_port");
 	json_uint(o, f->key.guest_port);
 	json_key(o, "remote_addr");
 	json_str(o, inany_ntop(&f->key.remote_addr, a));
-	json_key(o, "remote_port");
-	json_uint(o, f->key.remote_port);
+	json_key(o, "remote_port");		/* raw: no port, see protonum */
+	json_uint(o, f->key.proto == FLOW_RAW ? 0 : f->key.remote_port);
 	json_key(o, "state");
 	json_str(o, ctl_flow_state(f));
 	json_key(o, "pkts_out");
-	json_uint(o, f->pkts_out);
+	ctl_flow_pkts(f, o, f->pkts_out);
 	json_key(o, "bytes_out");
 	json_uint(o, f->bytes_out);
 	json_key(o, "pkts_in");
-	json_uint(o, f->pkts_in);
+	ctl_flow_pkts(f, o, f->pkts_in);
 	json_key(o, "bytes_in");
 	json_uint(o, f->bytes_in);
 	json_key(o, "age_ms");
@@ -610,11 +618,13 @@ static void ctl_req_fail(struct ctl_req *req, const char *why)
 static ctl_fn ctl_dispatch(const char *line, size_t len, struct ctl_req *req)
 {
 	const char *why = NULL, *cmd;
-	size_t i;
+	size_t i, ws = 0;
 	int rc;
 
 	req->n = 0;
-	if (len && line[0] != '{') {
+	while (ws < len && (line[ws] == ' ' || line[ws] == '\t'))
+		ws++;		/* JSON allows white space before the object */
+	if (ws < len && line[ws] != '{') {
 		ctl_req_fail(req, "a request is one JSON object per line");
 		return ctl_bad_request;
 	}
@@ -668,6 +678,16 @@ int ctl_handle_line(struct ctx *c, const char *line, size_t len, char *out,
 	out[r.o.len++] = '\n';
 	*out_len = r.o.len;
 	return 0;
+}
+
+/**
+ * ctl_client_bytes() - Memory of one client's state (the documented bound)
+ *
+ * Return: its size, bytes
+ */
+size_t ctl_client_bytes(void)
+{
+	return sizeof(struct ctl_client);
 }
 
 /**

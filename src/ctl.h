@@ -3,6 +3,7 @@
 #ifndef MERD_CTL_H
 #define MERD_CTL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CTL_CLIENTS_MAX	8		/* connected at once */
@@ -12,6 +13,9 @@
 					 * closed to make room for another */
 #define CTL_FIELDS_MAX	8		/* request members kept */
 #define CTL_FIELD_LEN	256		/* longest request value kept */
+#define CTL_CLIENT_BYTES_MAX	(71 << 10)	/* one client's state, at
+						 * most (doc/merd.1; checked
+						 * by test_ctl.c) */
 
 struct ctx;
 
@@ -19,6 +23,7 @@ int ctl_open(struct ctx *c, const char *path);
 void ctl_accept(struct ctx *c);
 void ctl_event(struct ctx *c, uint32_t idx, uint32_t events);
 void ctl_close(struct ctx *c);
+size_t ctl_client_bytes(void);
 int ctl_handle_line(struct ctx *c, const char *line, size_t len, char *out,
 		    size_t cap, size_t *out_len);
 

@@ -17,6 +17,28 @@ static const uint8_t eth_broadcast[ETH_ALEN] = {
 };
 
 /**
+ * eth_trace() - Trace one frame in or out (--trace)
+ * @dir:	"in" (from the guest) or "out" (to it)
+ * @frame:	Frame, at least @len bytes
+ * @len:	Its length
+ *
+ * Called only with --trace (formatting costs nothing otherwise).
+ */
+static void eth_trace(const char *dir, const uint8_t *frame, size_t len)
+{
+	if (len < ETH_HDR_LEN) {
+		log_msg(LOG_LVL_TRACE, "eth: frame %s: %zu bytes, runt", dir,
+			len);
+		return;
+	}
+	log_msg(LOG_LVL_TRACE, "eth: frame %s: %zu bytes, type 0x%04x, "
+		"%02x:%02x:%02x:%02x:%02x:%02x > %02x:%02x:%02x:%02x:%02x:%02x",
+		dir, len, rd16(frame + 12), frame[6], frame[7], frame[8],
+		frame[9], frame[10], frame[11], frame[0], frame[1], frame[2],
+		frame[3], frame[4], frame[5]);
+}
+
+/**
  * eth_learn() - Remember the guest's MAC address from a frame it sent
  * @c:		Execution context
  * @src:	Source MAC of the frame
@@ -29,8 +51,8 @@ static void eth_learn(struct ctx *c, const uint8_t *src)
 		return;
 	memcpy(c->guest_mac, src, ETH_ALEN);
 	c->guest_mac_known = true;
-	debug("guest MAC %02x:%02x:%02x:%02x:%02x:%02x", src[0], src[1],
-	      src[2], src[3], src[4], src[5]);
+	debug_ratelimited("eth: guest MAC %02x:%02x:%02x:%02x:%02x:%02x",
+			  src[0], src[1], src[2], src[3], src[4], src[5]);
 }
 
 /**
@@ -46,6 +68,8 @@ void eth_input(struct ctx *c, const uint8_t *frame, size_t len)
 	c->counters[CNT_frames_in]++;
 	c->counters[CNT_bytes_in] += len;
 	pcap_frame(frame, len);
+	if (log_enabled(LOG_LVL_TRACE))
+		eth_trace("in", frame, len);
 
 	if (len < ETH_HDR_LEN) {
 		count_drop(c, CNT_drop_eth_short);
@@ -121,5 +145,7 @@ void eth_tx_commit(struct ctx *c, const uint8_t *dst_mac, uint16_t type,
 	memcpy(f, dst_mac, ETH_ALEN);
 	memcpy(f + ETH_ALEN, c->our_mac, ETH_ALEN);
 	wr16(f + 12, type);
+	if (log_enabled(LOG_LVL_TRACE))
+		eth_trace("out", f, ETH_HDR_LEN + l3_len);
 	link_tx_commit(c, ETH_HDR_LEN + l3_len);
 }

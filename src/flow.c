@@ -38,6 +38,7 @@
 #include "flow.h"
 #include "hash.h"
 #include "icmp.h"
+#include "inany.h"
 #include "log.h"
 #include "merd.h"
 #include "nsfwd.h"
@@ -79,6 +80,107 @@ int flow_table_init(struct ctx *c, uint32_t max)
 
 	rc = hash_random_key(ft->key);
 	return rc;
+}
+
+/**
+ * flow_ipproto() - IP protocol a flow carries
+ * @k:		Flow key
+ *
+ * Return: IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6, or for
+ * --raw flows the protocol passed through
+ */
+uint8_t flow_ipproto(const struct flow_key *k)
+{
+	switch (k->proto) {
+	case FLOW_TCP:
+	case FLOW_SPLICE:
+		return IPPROTO_TCP;
+	case FLOW_UDP:
+	case FLOW_RELAY:
+		return IPPROTO_UDP;
+	case FLOW_RAW:
+		return (uint8_t)k->remote_port;
+	default:
+		return inany_is_v4(&k->remote_addr) ? IPPROTO_ICMP
+						    : IPPROTO_ICMPV6;
+	}
+}
+
+/**
+ * flow_proto_name() - Name of the protocol a flow carries, as conntrack
+ * names it
+ * @k:		Flow key
+ *
+ * Return: "tcp", "udp", "icmp", "icmpv6", or "raw" for --raw flows (their
+ * protocol number is flow_ipproto())
+ */
+const char *flow_proto_name(const struct flow_key *k)
+{
+	if (k->proto == FLOW_RAW)
+		return "raw";
+	switch (flow_ipproto(k)) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	default:
+		return "icmpv6";
+	}
+}
+
+/**
+ * flow_path_name() - How merd carries a flow
+ * @k:		Flow key
+ *
+ * Return: "guest" (the guest's packets translated to a host socket), "raw"
+ * (passed through a raw socket, --raw), "splice" (-T: the namespace's
+ * loopback joined to the host's, socket to socket) or "relay" (-U:
+ * datagrams between the two loopbacks)
+ */
+const char *flow_path_name(const struct flow_key *k)
+{
+	switch (k->proto) {
+	case FLOW_SPLICE:
+		return "splice";
+	case FLOW_RELAY:
+		return "relay";
+	case FLOW_RAW:
+		return "raw";
+	default:
+		return "guest";
+	}
+}
+
+/**
+ * flow_trace() - Trace a flow's start or end, with its addresses
+ * @c:		Execution context
+ * @f:		Flow
+ * @what:	"created" or "ended"
+ *
+ * Called only with --trace (formatting costs nothing otherwise).
+ */
+static void flow_trace(const struct ctx *c, const struct flow *f,
+		       const char *what)
+{
+	const struct flow_key *k = &f->key;
+	char g[INANY_STRLEN], r[INANY_STRLEN];
+	bool v4 = inany_is_v4(&k->remote_addr);
+
+	inany_ntop(&k->guest_addr, g);
+	inany_ntop(&k->remote_addr, r);
+	log_msg(LOG_LVL_TRACE, "flow %u %s: %s %s%s%s:%u > %s%s%s:%u (%s, "
+		"proto %u), %llu ms, out/in %llu/%llu packets %llu/%llu bytes",
+		flow_index(&c->flows, f), what, flow_proto_name(k),
+		v4 ? "" : "[", g, v4 ? "" : "]", k->guest_port,
+		v4 ? "" : "[", r, v4 ? "" : "]", k->remote_port,
+		flow_path_name(k), flow_ipproto(k),
+		(unsigned long long)(c->now - f->created),
+		(unsigned long long)f->pkts_out,
+		(unsigned long long)f->pkts_in,
+		(unsigned long long)f->bytes_out,
+		(unsigned long long)f->bytes_in);
 }
 
 /**
@@ -290,6 +392,8 @@ struct flow *flow_insert(struct ctx *c, const struct flow_key *key)
 	if (key->proto == FLOW_UDP || key->proto == FLOW_ICMP)
 		flow_un_push(ft, f);
 	count(c, CNT_flows_created);
+	if (log_enabled(LOG_LVL_TRACE))
+		flow_trace(c, f, "created");
 	return f;
 }
 
@@ -357,6 +461,8 @@ void flow_remove(struct ctx *c, struct flow *f)
 	struct flow_table *ft = &c->flows;
 	uint32_t idx = flow_index(ft, f), last;
 
+	if (log_enabled(LOG_LVL_TRACE))
+		flow_trace(c, f, "ended");
 	if (f->sock >= 0)
 		close(f->sock);
 	if (f->key.proto == FLOW_SPLICE)
@@ -390,7 +496,8 @@ static void flow_timer_arm(struct ctx *c, uint64_t at)
 		its.it_value.tv_nsec = (long)(at % 1000) * 1000000;
 	}
 	if (timerfd_settime(c->timerfd, TFD_TIMER_ABSTIME, &its, NULL))
-		warn("flow: timerfd_settime: %s", strerror(errno));
+		warn_ratelimited("flow: timerfd_settime: %s",
+				 strerror(errno));
 	c->flows.timer_at = at;
 }
 
@@ -436,7 +543,7 @@ static bool flow_expire(struct ctx *c, struct flow *f)
 		if (f->deadline > before && f->deadline > c->now)
 			return false;
 	}
-	debug("flow: %u expired", flow_index(&c->flows, f));
+	debug_ratelimited("flow: %u expired", flow_index(&c->flows, f));
 	count(c, CNT_flows_expired);
 	flow_remove(c, f);
 	return true;

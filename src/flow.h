@@ -14,6 +14,13 @@
 #define FLOW_MAX_DEFAULT	65536
 #define FLOW_SCAN_MIN_MS	100
 
+/* Memory one --max-flows entry may cost once flows touched it, bytes: the
+ * entry (struct flow), its share of the hash buckets (8 to 16), of the
+ * active list (4) and of TCP's three batch lists (24). doc/merd.1 (FLOWS
+ * AND LIMITS) gives this figure; test_flow.c checks it against the sizes
+ * the table and the lists are allocated with. */
+#define FLOW_ENTRY_BYTES_MAX	244
+
 enum flow_proto {
 	FLOW_FREE,
 	FLOW_UDP,
@@ -132,6 +139,9 @@ void flow_remove(struct ctx *c, struct flow *f);
 void flow_touch(struct ctx *c, struct flow *f, unsigned int timeout_s);
 void flow_set_deadline(struct ctx *c, struct flow *f, uint64_t at);
 uint32_t flow_index(const struct flow_table *ft, const struct flow *f);
+uint8_t flow_ipproto(const struct flow_key *k);
+const char *flow_proto_name(const struct flow_key *k);
+const char *flow_path_name(const struct flow_key *k);
 struct flow *flow_at(const struct flow_table *ft, uint32_t idx);
 void flow_timer(struct ctx *c);
 void flow_sock_event(struct ctx *c, uint32_t idx, uint32_t events);

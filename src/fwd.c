@@ -385,8 +385,8 @@ static int fwd_sock_open(struct ctx *c, const struct fwd_rule *r,
 		if (report)
 			fwd_bind_error(r->proto, port, errno);
 		else
-			debug("cannot forward port %u: %s", port,
-			      strerror(errno));
+			debug_ratelimited("cannot forward port %u: %s", port,
+					  strerror(errno));
 		close(s);
 		if (slot < c->fwd.n)
 			c->fwd.n_free++;
@@ -772,7 +772,8 @@ static uint16_t fwd_candidate_port(const struct ctx *c,
  * @found:	Set to that flow, or NULL
  *
  * Return: 0 if @key is free or @found is set, -EADDRINUSE if every
- * candidate port is taken (counted)
+ * candidate port is taken (counted as drop_fwd_clash: the table need not
+ * be full)
  */
 int fwd_flow_key(struct ctx *c, struct flow_key *key,
 		 const struct sockaddr_storage *client,
@@ -794,7 +795,7 @@ int fwd_flow_key(struct ctx *c, struct flow_key *key,
 			return 0;
 		}
 	}
-	count_drop(c, CNT_drop_flow_full);
+	count_drop(c, CNT_drop_fwd_clash);
 	return -EADDRINUSE;
 }
 

@@ -169,6 +169,17 @@ void json_bool(struct json_out *o, bool v)
 }
 
 /**
+ * json_null() - Write null: a value that does not exist for this item
+ * @o:		Output state
+ */
+void json_null(struct json_out *o)
+{
+	json_sep(o);
+	json_put(o, "null", 4);
+	o->comma = true;
+}
+
+/**
  * struct json_frame - An object or array being read
  * @close:	'}' or ']'
  * @idx:	Arrays: index of the next element

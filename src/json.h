@@ -34,6 +34,7 @@ void json_key(struct json_out *o, const char *key);
 void json_str(struct json_out *o, const char *s);
 void json_uint(struct json_out *o, uint64_t v);
 void json_bool(struct json_out *o, bool v);
+void json_null(struct json_out *o);
 
 enum json_type {
 	JSON_NULL,

@@ -114,7 +114,8 @@ void link_accept(struct ctx *c)
 	if (fd < 0)
 		return;
 	if (c->link.type != LINK_NONE) {
-		warn("guest already attached, refusing another connection");
+		warn_ratelimited("guest already attached, refusing another "
+				 "connection");
 		close(fd);
 		return;
 	}
@@ -253,8 +254,9 @@ static ssize_t link_rx_stream(struct ctx *c, size_t len)
 
 		if (flen == 0 || flen > LINK_FRAME_MAX) {
 			count_drop(c, CNT_drop_link_framing);
-			warn("link: frame length %u out of 1..%u, dropping guest",
-			     flen, LINK_FRAME_MAX);
+			warn_ratelimited("link: frame length %u out of 1..%u, "
+					 "dropping guest", flen,
+					 LINK_FRAME_MAX);
 			link_detach(c, "framing error");
 			return -1;
 		}

@@ -30,6 +30,7 @@
 #include "merd.h"
 #include "ns.h"
 #include "nsfwd.h"
+#include "pcap.h"
 #include "splice.h"
 #include "raw.h"
 #include "slirp_api.h"
@@ -79,7 +80,8 @@ static void main_signal_event(struct ctx *c)
 	while (read(c->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGUSR1:
-			counters_log(c, "counters");
+			log_flush_suppressed();
+			counters_log(c, "counters", true);
 			break;
 		case SIGCHLD:
 			while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
@@ -459,8 +461,7 @@ static int main_detach(struct ctx *c, int *ready)
 		dup2(null, 2);
 		close(null);
 	}
-	log_init(log_enabled(LOG_LVL_DEBUG) ? LOG_LVL_DEBUG : LOG_LVL_INFO,
-		 true);
+	log_init(c->conf.log_level, true);	/* -q, -d, --trace kept */
 	return 0;
 }
 
@@ -508,6 +509,25 @@ static int main_ready(const struct ctx *c)
 }
 
 /**
+ * main_files_remove() - Close the sockets merd made in the file system,
+ * remove them and the pid file: at exit, or when start-up failed late
+ * @c:		Execution context
+ */
+static void main_files_remove(struct ctx *c)
+{
+	ctl_close(c);
+	if (c->conf.ctl_path[0])
+		isolation_unlink(c->conf.ctl_path);
+	slirp_api_close(c);
+	if (c->conf.api_socket[0])
+		isolation_unlink(c->conf.api_socket);
+	if (c->link.listen_fd >= 0 && c->conf.sock_path[0])
+		isolation_unlink(c->conf.sock_path);
+	if (c->conf.pid_file[0])
+		isolation_unlink(c->conf.pid_file);
+}
+
+/**
  * main() - Entry point
  * @argc:	Argument count
  * @argv:	Arguments
@@ -527,6 +547,9 @@ int main(int argc, char **argv)
 		return rc > 0 ? 0 : 1;
 	if (conf_host_defaults(&c.conf))
 		return 1;
+	/* only now: a bad option or --help leaves the file alone */
+	if (c.conf.pcap_path[0] && pcap_open(c.conf.pcap_path, c.conf.pcap_max))
+		return 1;		/* reported */
 
 	rc = main_setup(&c);
 	if (rc) {
@@ -537,30 +560,27 @@ int main(int argc, char **argv)
 	if ((c.conf.mode != MODE_NS || c.conf.netns[0]) &&
 	    !c.conf.foreground && main_detach(&c, &detached))
 		return 1;
-	if (main_ready(&c))
+	if (main_ready(&c)) {
+		c.conf.pid_file[0] = '\0';	/* not ours to remove */
+		main_files_remove(&c);		/* reported */
 		return 1;
-	if (isolation_enter(&c))
-		return 1;		/* reported; nothing privileged after this */
+	}
+	if (isolation_enter(&c)) {
+		main_files_remove(&c);		/* reported */
+		return 1;
+	}
 	/* the command of --ns starts only now: no guest runs beside a merd
 	 * that is not shut in (sending one byte and closing is on the list)
 	 */
 	if (c.conf.mode == MODE_NS && !c.conf.netns[0])
 		ns_release();
-	main_detached(detached);
+	main_detached(detached);	/* nothing privileged after this */
 
 	main_loop(&c);
 
-	counters_log(&c, "counters");
+	log_flush_suppressed();
+	counters_log(&c, "counters", false);
 	flow_close_all(&c);
-	ctl_close(&c);
-	if (c.conf.ctl_path[0])
-		isolation_unlink(c.conf.ctl_path);
-	slirp_api_close(&c);
-	if (c.conf.api_socket[0])
-		isolation_unlink(c.conf.api_socket);
-	if (c.link.listen_fd >= 0 && c.conf.sock_path[0])
-		isolation_unlink(c.conf.sock_path);
-	if (c.conf.pid_file[0])
-		isolation_unlink(c.conf.pid_file);
+	main_files_remove(&c);
 	return c.child_status;
 }

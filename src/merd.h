@@ -33,6 +33,7 @@
 	X(drop_ip6_ext) X(drop_ip6_frag) X(drop_ndp_bad)		\
 	X(drop_dhcpv6_bad)						\
 	X(drop_icmp_short) X(drop_icmp_type) X(drop_icmp_csum) X(drop_flow_full)		\
+	X(drop_fwd_clash)						\
 	X(drop_sock_err) X(drop_tx_full) X(drop_no_guest)		\
 	X(drop_icmp_noperm) X(drop_raw_bad) X(raw_unmatched)		\
 	X(drop_vhost_desc) X(drop_vhost_buf)				\
@@ -152,7 +153,7 @@ int epoll_add(const struct ctx *c, int fd, uint32_t events, uint64_t ref);
 int epoll_mod(const struct ctx *c, int fd, uint32_t events, uint64_t ref);
 void epoll_del(const struct ctx *c, int fd);
 void epoll_close(const struct ctx *c, int *fd);
-void counters_log(const struct ctx *c, const char *prefix);
+void counters_log(const struct ctx *c, const char *prefix, bool asked);
 int unix_listen(const char *what, const char *path, int backlog, bool private);
 int unix_serve(const struct ctx *c, const char *what, const char *path,
 	       int backlog, uint64_t ref);

@@ -485,12 +485,14 @@ static void nsfwd_rev_open(struct ctx *c, int k, uint16_t port)
 		int fd = nsopen_request(c->nsfwd.helper, r->proto, v6, port);
 
 		if (fd < 0) {
-			debug("auto: port %u%s in the namespace: %s", port,
-			      v6 ? " (::1)" : "", strerror(-fd));
+			debug_ratelimited("auto: port %u%s in the namespace: "
+					  "%s", port, v6 ? " (::1)" : "",
+					  strerror(-fd));
 			continue;
 		}
 		if (nsfwd_add(c, r, port, v6, fd, true))
-			debug("auto: port %u: no room to watch it", port);
+			debug_ratelimited("auto: port %u: no room to watch it",
+					  port);
 	}
 }
 

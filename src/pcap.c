@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pcap.c - Capture of every frame on the guest link, in pcap format
  *
- * The file is opened at start (before any sandbox), in the classic pcap
- * format with microsecond timestamps and link type Ethernet, which tcpdump
- * and Wireshark read. Each frame is written whole with one writev(); once
- * the file reaches its size cap, capture stops with one log line.
+ * The file is opened at start, once the command line is parsed (before any
+ * sandbox), in the classic pcap format with microsecond timestamps and link
+ * type Ethernet, which tcpdump and Wireshark read. Each frame is written
+ * whole with one writev() (continued if the file takes only part of it);
+ * a frame that would take the file past its size cap stops the capture,
+ * with one log line, so the file ends on a whole record. A write error
+ * (a full disk) stops it too, saying how many bytes the file holds.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +71,37 @@ int pcap_open(const char *path, uint64_t max_bytes)
 }
 
 /**
+ * pcap_writev() - Write a record whole, continuing after short writes
+ * @iov:	Pieces of the record, advanced as they are written
+ * @n:		Number of pieces
+ *
+ * Return: 0, or negative errno: the file then holds part of the record,
+ * counted in pcap.written as far as it went
+ */
+static int pcap_writev(struct iovec *iov, int n)
+{
+	while (n) {
+		ssize_t w = writev(pcap.fd, iov, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w ? -errno : -ENOSPC;
+		pcap.written += (uint64_t)w;
+		while (n && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n) {
+			iov->iov_base = (uint8_t *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+/**
  * pcap_frame() - Append one frame, if capturing
  * @frame:	Ethernet frame
  * @len:	Its length
@@ -82,6 +116,7 @@ void pcap_frame(const uint8_t *frame, size_t len)
 		{ .iov_base = (void *)frame, .iov_len = len },
 	};
 	struct timespec ts;
+	int rc;
 
 	if (pcap.fd < 0)
 		return;
@@ -95,12 +130,12 @@ void pcap_frame(const uint8_t *frame, size_t len)
 	rec.sec = (uint32_t)ts.tv_sec;
 	rec.usec = (uint32_t)(ts.tv_nsec / 1000);
 	rec.caplen = rec.len = (uint32_t)len;
-	if (writev(pcap.fd, iov, 2) < 0) {
-		warn("pcap: write: %s, capture stopped", strerror(errno));
+	rc = pcap_writev(iov, 2);
+	if (rc) {
+		warn("pcap: write: %s, capture stopped at %llu bytes",
+		     strerror(-rc), (unsigned long long)pcap.written);
 		pcap_close();
-		return;
 	}
-	pcap.written += sizeof(rec) + len;
 }
 
 /**

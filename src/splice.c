@@ -77,6 +77,29 @@ static int splice_fd(const struct flow *f, int side)
 }
 
 /**
+ * splice_state() - State of a joined connection, in the words of TCP flows
+ * @f:		Flow, FLOW_SPLICE
+ *
+ * Return: "connecting" (to the host's loopback), "established",
+ * "fin-guest" (the namespace's client closed its half), "fin-host" (the
+ * host's server closed its half) or "closing" (both)
+ */
+const char *splice_state(const struct flow *f)
+{
+	uint16_t fl = f->splice.flags;
+
+	if (fl & SPLICE_F_CONNECTING)
+		return "connecting";
+	if (fl & SPLICE_F_EOF0 && fl & SPLICE_F_EOF1)
+		return "closing";
+	if (fl & SPLICE_F_EOF0)
+		return "fin-guest";
+	if (fl & SPLICE_F_EOF1)
+		return "fin-host";
+	return "established";
+}
+
+/**
  * splice_close() - Close the host socket and the pipes of a flow
  * @f:		Flow being removed (its own socket is closed by flow.c)
  */
@@ -160,6 +183,10 @@ static ssize_t splice_out(struct flow *f, int dir)
 	if (n < 0)
 		return -errno;
 	sp->pending[dir] -= (uint32_t)n;
+	if (dir)
+		f->bytes_in += (uint64_t)n;	/* delivered to the namespace */
+	else
+		f->bytes_out += (uint64_t)n;	/* delivered to the host */
 	return n;
 }
 
@@ -271,8 +298,9 @@ static bool splice_connected(struct ctx *c, struct flow *f)
 	socklen_t sl = sizeof(e);
 
 	if (getsockopt(f->splice.host, SOL_SOCKET, SO_ERROR, &e, &sl) || e) {
-		debug("splice: flow %u: connect: %s", flow_index(&c->flows, f),
-		      strerror(e ? e : errno));
+		debug_ratelimited("splice: flow %u: connect: %s",
+				  flow_index(&c->flows, f),
+				  strerror(e ? e : errno));
 		splice_abort(c, f, 1);
 		return false;
 	}

@@ -46,5 +46,6 @@ struct flow;
 void splice_accept(struct ctx *c, int lfd, bool v6, uint16_t host_port);
 void splice_event(struct ctx *c, struct flow *f, uint32_t events, int side);
 void splice_close(struct flow *f);
+const char *splice_state(const struct flow *f);
 
 #endif /* MERD_SPLICE_H */

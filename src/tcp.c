@@ -205,6 +205,16 @@ int tcp_init(struct ctx *c)
 }
 
 /**
+ * tcp_lists_bytes() - Memory of the batch lists (for the documented bound)
+ *
+ * Return: bytes allocated for the three lists, after tcp_init()
+ */
+size_t tcp_lists_bytes(void)
+{
+	return 3 * (size_t)tcp.list_max * sizeof(*tcp.ack_list);
+}
+
+/**
  * tcp_isn() - Initial sequence number for a new connection (RFC 6528)
  * @c:		Execution context
  * @key:	Flow key
@@ -775,8 +785,8 @@ static void tcp_connect_done(struct ctx *c, struct flow *f)
 	if (e == EINPROGRESS || e == EALREADY)
 		return;
 	if (e) {
-		debug("tcp: connect to port %u: %s", f->key.remote_port,
-		      strerror(e));
+		debug_ratelimited("tcp: connect to port %u: %s",
+				  f->key.remote_port, strerror(e));
 		if (e == EHOSTUNREACH || e == ENETUNREACH) {
 			wr16(quote, f->key.guest_port);
 			wr16(quote + 2, f->key.remote_port);
@@ -1554,7 +1564,7 @@ void tcp_sock_event(struct ctx *c, struct flow *f, uint32_t events)
 
 		getsockopt(f->sock, SOL_SOCKET, SO_ERROR, &e, &sl);
 		if (e) {
-			debug("tcp: host socket: %s", strerror(e));
+			debug_ratelimited("tcp: host socket: %s", strerror(e));
 			tcp_reset_both(c, f);
 			return;
 		}
@@ -1634,7 +1644,8 @@ static void tcp_retransmit(struct ctx *c, struct flow *f)
 		if (t->snd_wnd && !(t->flags & TCP_F_KEEPALIVE))
 			return;
 		if (++t->retries > TCP_MAX_RETRIES) {
-			debug("tcp: guest stopped answering probes, resetting");
+			debug_ratelimited("tcp: guest stopped answering "
+					  "probes, resetting");
 			tcp_reset_both(c, f);
 			return;
 		}
@@ -1642,7 +1653,8 @@ static void tcp_retransmit(struct ctx *c, struct flow *f)
 		return;
 	}
 	if (++t->retries > TCP_MAX_RETRIES) {
-		debug("tcp: guest stopped acknowledging, resetting");
+		debug_ratelimited("tcp: guest stopped acknowledging, "
+				  "resetting");
 		tcp_reset_both(c, f);
 		return;
 	}
@@ -1661,7 +1673,8 @@ void tcp_timer(struct ctx *c, struct flow *f)
 	uint32_t idx = flow_index(&c->flows, f);
 
 	if (t->idle_at <= c->now) {
-		debug("tcp: flow %u timed out in state %u", idx, t->state);
+		debug_ratelimited("tcp: flow %u timed out in state %u", idx,
+				  t->state);
 		if (t->state == TCPS_CONNECTING) {
 			t->snd_nxt = 0;
 			tcp_send_ctl(c, f, TCP_RST | TCP_ACK);

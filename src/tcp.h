@@ -4,6 +4,7 @@
 #define MERD_TCP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Defaults of --tcp-syn-timeout, --tcp-timeout, --tcp-fin-timeout */
@@ -98,6 +99,7 @@ struct flow;
 struct ip_pkt;
 
 int tcp_init(struct ctx *c);
+size_t tcp_lists_bytes(void);
 void tcp_input(struct ctx *c, const struct ip_pkt *pkt);
 void tcp_fwd_accept(struct ctx *c, int lfd, bool v6, uint16_t guest_port);
 void tcp_sock_event(struct ctx *c, struct flow *f, uint32_t events);

@@ -53,7 +53,8 @@ static void udp_sock_bind(int s, int family, uint16_t port)
 	/* sin_port and sin6_port sit at the same offset */
 	((struct sockaddr_in *)&sa)->sin_port = htons(port);
 	if (bind(s, (struct sockaddr *)&sa, sl))
-		debug("udp: port %u busy on the host, using another", port);
+		debug_ratelimited("udp: port %u busy on the host, using "
+				  "another", port);
 }
 
 /**

@@ -83,8 +83,9 @@ void epoll_close(const struct ctx *c, int *fd)
  * counters_log() - Print every counter on one line
  * @c:		Execution context
  * @prefix:	What the line starts with
+ * @asked:	The user asked for it (SIGUSR1): printed even with -q
  */
-void counters_log(const struct ctx *c, const char *prefix)
+void counters_log(const struct ctx *c, const char *prefix, bool asked)
 {
 	char line[2048];
 	size_t used = 0;
@@ -96,7 +97,11 @@ void counters_log(const struct ctx *c, const char *prefix)
 					 "%s%s=%llu", i ? " " : "",
 					 counter_names[i],
 					 (unsigned long long)c->counters[i]);
-	info("%s: %s flows_active=%u", prefix, line, c->flows.n_active);
+	if (asked)
+		log_always(LOG_LVL_INFO, "%s: %s flows_active=%u", prefix, line,
+			   c->flows.n_active);
+	else
+		info("%s: %s flows_active=%u", prefix, line, c->flows.n_active);
 }
 
 /**

@@ -57,9 +57,11 @@ void vhost_net_broken(struct ctx *c, unsigned int q, const char *why)
 		return;
 	vq->broken = true;
 	count_drop(c, CNT_drop_vhost_desc);
-	err("vhost-user: %s queue: %s; queue stopped", q ? "tx" : "rx", why);
+	err_ratelimited("vhost-user: %s queue: %s; queue stopped",
+			q ? "tx" : "rx", why);
 	if (vq->err >= 0 && write(vq->err, &one, sizeof(one)) < 0)
-		debug("vhost-user: error eventfd: %s", strerror(errno));
+		debug_ratelimited("vhost-user: error eventfd: %s",
+				  strerror(errno));
 }
 
 /**
@@ -157,7 +159,8 @@ void vhost_net_rx(struct ctx *c)
 	vhost_net_interrupt(vq);
 	if (i == VHOST_RX_BUDGET && vq->kick >= 0 &&
 	    write(vq->kick, &one, sizeof(one)) < 0)
-		debug("vhost-user: kick eventfd: %s", strerror(errno));
+		debug_ratelimited("vhost-user: kick eventfd: %s",
+				  strerror(errno));
 }
 
 /**
@@ -173,7 +176,8 @@ void vhost_net_kick(struct ctx *c, unsigned int q)
 	if (c->link.type != LINK_VHOST || q >= VHOST_NQ || v->vq[q].kick < 0)
 		return;
 	if (read(v->vq[q].kick, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		debug("vhost-user: kick eventfd: %s", strerror(errno));
+		debug_ratelimited("vhost-user: kick eventfd: %s",
+				  strerror(errno));
 	if (q == VHOST_TXQ)
 		vhost_net_rx(c);
 	else

@@ -280,8 +280,8 @@ static void vhost_user_start(struct ctx *c, unsigned int q)
 		vhost_net_broken(c, q, why);
 		return;
 	}
-	debug("vhost-user: %s queue started, size %u", q ? "tx" : "rx",
-	      vq->num);
+	debug_ratelimited("vhost-user: %s queue started, size %u",
+			  q ? "tx" : "rx", vq->num);
 	if (q == VHOST_TXQ)
 		vhost_net_rx(c);
 	else
@@ -318,7 +318,8 @@ static int vhost_user_set_features(struct ctx *c, uint64_t f)
 		if (!(f & VHOST_BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
 			v->vq[q].enabled = true;
 	}
-	debug("vhost-user: features 0x%llx", (unsigned long long)f);
+	debug_ratelimited("vhost-user: features 0x%llx",
+			  (unsigned long long)f);
 	return 0;
 }
 
@@ -360,9 +361,10 @@ static int vhost_user_set_mem_table(struct ctx *c, const uint8_t *p,
 	if (vmem_map(&v->mem, d, v->fds, n))
 		return -EINVAL;
 	for (i = 0; i < n; i++)
-		debug("vhost-user: memory region %u: guest 0x%llx size 0x%llx",
-		      i, (unsigned long long)d[i].gpa,
-		      (unsigned long long)d[i].size);
+		debug_ratelimited("vhost-user: memory region %u: guest 0x%llx "
+				  "size 0x%llx", i,
+				  (unsigned long long)d[i].gpa,
+				  (unsigned long long)d[i].size);
 	for (q = 0; q < VHOST_NQ; q++) {
 		if (v->vq[q].started)
 			vhost_user_start(c, q);

@@ -7,9 +7,12 @@
 # valid but for its one defect; see test/tools/inject-frames.py. The frames
 # built to each class of libslirp's CVEs are in test/tools/cve-frames.py:
 # each must raise its own drop counter by one (read on the control socket).
+# A guest cannot flood the log: every line it can cause is rate-limited.
 
 load lib/world
 load lib/tcp
+
+WORLD_TOOLS="$WORLD_TOOLS flood"
 
 world_extra_peers() {
 	tcp_peer_start || return 1
@@ -145,4 +148,58 @@ check_cve() {
 		[ "$(kv sent "$peer")" = "$(kv sent "$line")" ]
 		[ "$(kv status "$peer")" = ok ]
 	done < <(grep '^emu-' <<<"$output")
+}
+
+# log_lines() - Print how many lines of LOGFILE match the regex RE
+log_lines() {
+	grep -cE "$2" "$1" || :
+}
+
+@test "VM mode, -d: a guest changing its source MAC on each of 5000 frames gets a bounded number of log lines" {
+	merd_vm_start "$SOCK" -d
+	local t0=$SECONDS
+	run as_user "$WORLD_BIN/inject-frames.py" macs "$SOCK" 5000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local secs=$((SECONDS - t0 + 1))
+	merd_vm_stop
+	local macs notes total
+	macs=$(log_lines "$MERD_LOG" 'merd: eth: guest MAC ')
+	notes=$(log_lines "$MERD_LOG" 'more lines like "eth: guest MAC .*" suppressed')
+	total=$(wc -l <"$MERD_LOG")
+	echo "over ${secs} s: $macs guest MAC lines, $notes notes, $total lines in all"
+	grep 'suppressed' "$MERD_LOG" || :
+	# at most 5 a second, each second's excess counted by one note that
+	# names the message
+	[ "$macs" -ge 2 ]
+	[ "$macs" -le $((5 * secs)) ]
+	[ "$notes" -ge 1 ] && [ "$notes" -le "$secs" ]
+	[ "$total" -le $((6 * secs + 20)) ]
+}
+
+@test "namespace mode, -d: SYNs refused by the peer and 3000 UDP flows expiring get a bounded number of log lines, the rest counted by message" {
+	# SYNs from flood (some may be lost in the tap's queue), datagrams
+	# from 3000 sockets to a port nobody serves
+	run merd_ns -d --udp-timeout 1 -- sh -c "
+		'$WORLD_BIN/flood' syn tap0 3000 198.51.100.10 203.0.113.2 5999
+		sleep 1
+		'$WORLD_BIN/ctl-flows.py' spray 203.0.113.2 9 20000 3000
+		sleep 4"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'sent=3000 failed=0' <<<"$output"
+	grep -qx 'spray sent=3000' <<<"$output"
+	local refused expired total
+	refused=$(log_lines "$MERD_LOG" 'merd: tcp: connect to port 5999: ')
+	expired=$(log_lines "$MERD_LOG" 'merd: flow: [0-9]+ expired$')
+	total=$(wc -l <"$MERD_LOG")
+	echo "$refused connect lines, $expired expiry lines, $total lines in all"
+	grep 'suppressed' "$MERD_LOG" || :
+	[ "$(merd_counter "$MERD_LOG" flows_expired)" -ge 2000 ]
+	[ "$refused" -ge 1 ] && [ "$refused" -le 40 ]
+	[ "$expired" -ge 1 ] && [ "$expired" -le 40 ]
+	# the rest is told of, by message, at the latest at exit
+	grep -q 'merd: (.* more lines like "tcp: connect to port %u: %s" suppressed)' "$MERD_LOG"
+	grep -q 'merd: (.* more lines like "flow: %u expired" suppressed)' "$MERD_LOG"
+	[ "$total" -le 200 ]
 }

@@ -26,11 +26,19 @@ setup() {
 }
 
 teardown() {
+	umount "$WORLD_DIR/run/small" 2>/dev/null || :
 	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
 		world_dump_logs
 		[ ! -s "${FWD_LOG:-}" ] || { echo "--- guest's server" >&2; cat "$FWD_LOG" >&2; }
 	fi
 	world_teardown
+}
+
+# flow_entry_bytes() - Print FLOW_ENTRY_BYTES_MAX, the documented bound of
+# memory per --max-flows entry
+flow_entry_bytes() {
+	sed -n 's/^#define FLOW_ENTRY_BYTES_MAX[^0-9]*\([0-9][0-9]*\).*/\1/p' \
+		"$BATS_TEST_DIRNAME/../src/flow.h"
 }
 
 # ctl() - Run "merd ctl ARGS..." as the test user in "host"
@@ -54,9 +62,9 @@ ctl() {
 	grep -q '^{"ok":true,"version":"' <<<"$output"
 	grep -qx 'open ok=3 refused=0 lost=0 errors=0' <<<"$output"
 	# the table: a header, one row per flow with its counters
-	grep -q '^id  *proto  *guest_addr  *guest_port  *remote_addr  *remote_port  *state  *pkts_out  *bytes_out  *pkts_in  *bytes_in  *age_ms  *expires_ms$' <<<"$output"
-	[ "$(grep -cE '^[0-9]+ +udp +198\.51\.100\.10 +4000[0-2] +203\.0\.113\.2 +7 +answered +1 +10 +1 +10 ' <<<"$output")" -eq 3 ]
-	grep -qE '^[0-9]+ +icmp +198\.51\.100\.10 +[0-9]+ +203\.0\.113\.2 +0 +answered +2 +[0-9]+ +2 ' <<<"$output"
+	grep -q '^id  *proto  *protonum  *path  *guest_addr  *guest_port  *remote_addr  *remote_port  *state  *pkts_out  *bytes_out  *pkts_in  *bytes_in  *age_ms  *expires_ms$' <<<"$output"
+	[ "$(grep -cE '^[0-9]+ +udp +17 +guest +198\.51\.100\.10 +4000[0-2] +203\.0\.113\.2 +7 +answered +1 +10 +1 +10 ' <<<"$output")" -eq 3 ]
+	grep -qE '^[0-9]+ +icmp +1 +guest +198\.51\.100\.10 +[0-9]+ +203\.0\.113\.2 +0 +answered +2 +[0-9]+ +2 ' <<<"$output"
 	counters=$(grep '^{"ok":true,"counters":' <<<"$output")
 	/usr/bin/python3 -c '
 import json, sys
@@ -69,10 +77,20 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 }
 
 @test "20 000 UDP flows are listed, then gone after --udp-timeout; RSS stays within start-up size plus the documented bound" {
-	# each flow holds a socket: where the open files limit is 20 000 (and
-	# cannot be raised), merd's own descriptors come off the 20 000
-	n=$(( $(ulimit -Hn) - 50 < 20000 ? $(ulimit -Hn) - 50 : 20000 ))
-	echo "flows to open: $n (open files limit $(ulimit -Hn))"
+	# each flow holds a socket: the open files limit (raised here, as
+	# root, before merd drops to the user: merd takes the hard limit) must
+	# leave room for 20 000 of them and merd's own descriptors. Raising a
+	# hard limit needs CAP_SYS_RESOURCE, which a container may not give
+	# root: then merd's descriptors come off the limit, and the test says
+	# so in its output
+	local n=20000 hard
+	{ ulimit -Hn 65536 && ulimit -Sn 65536; } 2>/dev/null || :
+	hard=$(ulimit -Hn)
+	if [ "$hard" != unlimited ] && [ "$hard" -lt $((n + 64)) ]; then
+		n=$((hard - 50))
+		echo "# open files limit $hard, not raised (no CAP_SYS_RESOURCE): $n flows, not 20000" >&3
+	fi
+	echo "flows to open: $n (open files limit $hard)"
 	run merd_ns --ctl "$SOCK" --max-flows 32768 --udp-timeout 10 -- sh -c "
 		$CF rss | sed 's/^/start /'
 		$CF open 203.0.113.2 7 20000 $n
@@ -96,11 +114,12 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 	end=$(sed -n 's/^end rss_kib=//p' <<<"$output")
 	full=$(sed -n 's/^full rss_kib=//p' <<<"$output")
 	again=$(sed -n 's/^again rss_kib=//p' <<<"$output")
-	# documented bound (merd.1, FLOWS AND LIMITS): 196 bytes per --max-flows
-	# entry (the entry itself, touched as flows come, its buckets and
-	# lists), 68 KiB for each of at most 8 control socket clients, the
-	# guest link's 5 MiB of buffers
-	bound=$((32768 * 196 / 1024 + 8 * 68 + 5 * 1024))
+	# documented bound (merd.1, FLOWS AND LIMITS; test_limits.c checks it
+	# against sizeof): FLOW_ENTRY_BYTES_MAX per --max-flows entry (the
+	# entry itself, touched as flows come, its buckets and lists), 71 KiB
+	# for each of at most 8 control socket clients, the guest link's 5 MiB
+	# of buffers
+	bound=$((32768 * $(flow_entry_bytes) / 1024 + 8 * 71 + 5 * 1024))
 	echo "RSS start $start, full $full, again $again, end $end KiB; bound +$bound KiB"
 	[ "$full" -le $((start + bound)) ]
 	[ "$again" -le $((start + bound)) ]
@@ -127,7 +146,7 @@ assert "drop_flow_full" in c and "drop_ip4_csum" in c, c
 	grep -qx 'flows total=1000 match=999' <<<"$output"
 	# the download, paused by its reader after 1 MiB, is listed as such
 	row=$(grep '^during: ' <<<"$output")
-	read -r _ _ _ _ _ _ remote_port state pkts_out _ pkts_in bytes_in _ <<<"$row"
+	read -r _ _ _ _ _ _ _ _ remote_port state pkts_out _ pkts_in bytes_in _ <<<"$row"
 	[ "$remote_port" = 5000 ] && [ "$state" = established ]
 	[ "$pkts_out" -ge 1 ] && [ "$pkts_in" -ge 16 ] && [ "$bytes_in" -ge 1048576 ]
 	grep -qx 'open ok=0 refused=1 lost=0 errors=0' <<<"$output"
@@ -294,6 +313,54 @@ for s in seven:
 	[ "$(grep -vcE '^(reading from file|[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} )' <<<"$output")" -eq 0 ]
 }
 
+@test "--pcap-max caps the capture on a whole frame, given before or after --pcap; the file is made only once the options are good" {
+	command -v tcpdump >/dev/null || skip "tcpdump is not installed"
+	local cap=$WORLD_DIR/run/cap.pcap size
+	X="$WORLD_BIN/tcp_xfer -t 60"
+	# --help, a bad option, options that conflict: the file is left alone
+	echo keep >"$cap"
+	chown "$MERD_TEST_USER" "$cap"
+	run as_user "$MERD" --pcap "$cap" --help
+	[ "$status" -eq 0 ]
+	run as_user "$MERD" --pcap "$cap" --no-such-option
+	[ "$status" -eq 1 ]
+	run as_user "$MERD" --pcap "$cap" -4 -6
+	[ "$status" -eq 1 ]
+	[ "$(cat "$cap")" = keep ]
+	# --pcap-max after --pcap: 1 MiB of a 4 MiB download
+	run merd_ns --pcap "$cap" --pcap-max 1 -- $X -i cap-down down $TCP_PEER $TCP_PORT 4M
+	echo "$output"
+	[ "$status" -eq 0 ]
+	tcp_check_down "$(grep '^cap-down down ' <<<"$output")"
+	size=$(stat -c %s "$cap")
+	echo "capture: $size bytes"
+	grep -q 'merd: pcap: size cap of 1048576 bytes reached, capture stopped' "$MERD_LOG"
+	# full up to the last frame that fit (frames up to 65534 bytes, and a
+	# 16-byte record header each)
+	[ "$size" -le 1048576 ] && [ "$size" -gt $((1048576 - 65550)) ]
+	run tcpdump -nn -r "$cap"
+	[ "$status" -eq 0 ]
+	grep -q 'Flags \[S\]' <<<"$output"
+	[ "$(grep -vcE '^(reading from file|[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} )' <<<"$output")" -eq 0 ]
+}
+
+@test "--pcap on a full file system: capture stops, saying how many bytes the file holds, and merd goes on" {
+	local dir=$WORLD_DIR/run/small size
+	X="$WORLD_BIN/tcp_xfer -t 60"
+	mkdir -p "$dir"
+	mount -t tmpfs -o size=256k,mode=0777 merd-test-pcap "$dir"
+	run merd_ns --pcap "$dir/cap.pcap" -- $X -i full-down down $TCP_PEER $TCP_PORT 4M
+	echo "$output"
+	size=$(stat -c %s "$dir/cap.pcap")
+	umount "$dir"
+	[ "$status" -eq 0 ]
+	tcp_check_down "$(grep '^full-down down ' <<<"$output")"
+	grep 'pcap' "$MERD_LOG"
+	# what merd counted as written is what the file holds: a short write
+	# is counted as far as it went
+	grep -q "merd: pcap: write: No space left on device, capture stopped at $size bytes" "$MERD_LOG"
+}
+
 @test "man page renders and documents every option --help lists, and no other" {
 	command -v groff >/dev/null || skip "groff is not installed"
 	run groff -man -Tutf8 -ww -z doc/merd.1
@@ -313,4 +380,14 @@ for s in seven:
 	MANWIDTH=80 run man -l doc/merd.1
 	[ "$status" -eq 0 ]
 	grep -q 'control socket' <<<"$output"
+	# the memory bound it gives is the one the code is checked against
+	# (test_limits.c): bytes per entry, KiB per control client
+	local per_entry client
+	per_entry=$(flow_entry_bytes)
+	client=$(sed -n 's/^#define CTL_CLIENT_BYTES_MAX[^0-9]*(\([0-9]*\) << 10).*/\1/p' src/ctl.h)
+	echo "bound: $per_entry bytes per entry, $client KiB per client"
+	[ -n "$per_entry" ] && [ -n "$client" ]
+	tr '\n' ' ' <doc/merd.1 | grep -q "plus $per_entry bytes per entry plus"
+	tr '\n' ' ' <doc/merd.1 | grep -q "$per_entry bytes per table entry at most"
+	tr '\n' ' ' <doc/merd.1 | grep -q "$client KiB per control socket client"
 }

@@ -82,9 +82,9 @@ ctl() {
 	run ctl "$CTL" flows
 	echo "$output"
 	[ "$status" -eq 0 ]
-	grep -qE '^[0-9]+ +icmp +198\.51\.100\.10 +[0-9]+ +203\.0\.113\.2 +0 +answered +2 +[0-9]+ +2 +[0-9]+ ' <<<"$output"
-	row=$(grep -E '^[0-9]+ +udp +198\.51\.100\.10 +[0-9]+ +203\.0\.113\.2 +7 +answered ' <<<"$output")
-	read -r _ _ _ _ _ _ _ pkts_out bytes_out pkts_in bytes_in _ <<<"$row"
+	grep -qE '^[0-9]+ +icmp +1 +guest +198\.51\.100\.10 +[0-9]+ +203\.0\.113\.2 +0 +answered +2 +[0-9]+ +2 +[0-9]+ ' <<<"$output"
+	row=$(grep -E '^[0-9]+ +udp +17 +guest +198\.51\.100\.10 +[0-9]+ +203\.0\.113\.2 +7 +answered ' <<<"$output")
+	read -r _ _ _ _ _ _ _ _ _ pkts_out bytes_out pkts_in bytes_in _ <<<"$row"
 	[ "$pkts_out" -ge 4 ] && [ "$pkts_in" -ge 4 ]
 	[ "$bytes_out" -ge 4000 ] && [ "$bytes_in" -ge 4000 ]
 	# the finished TCP download left no flow behind, and was counted

@@ -90,14 +90,18 @@ echo "rss_end=$(rss)"
 	echo "drop_flow_full=$full flows_evicted=$evicted"
 	[ $((full + evicted)) -gt 0 ]
 	# memory: the idle size plus the documented bound (doc/merd.1, FLOWS AND
-	# LIMITS: 196 bytes per table entry, 544 KiB, the guest link's 5 MiB of
-	# buffers), and 1 MiB of slack for the allocator and the stack
-	local idle start flood end bound
+	# LIMITS: FLOW_ENTRY_BYTES_MAX per table entry, checked against sizeof
+	# by test_limits.c; 8 control clients of 71 KiB; the guest link's 5 MiB
+	# of buffers), and 1 MiB of slack for the allocator and the stack
+	local idle start flood end bound per_entry
+	per_entry=$(sed -n 's/^#define FLOW_ENTRY_BYTES_MAX[^0-9]*\([0-9][0-9]*\).*/\1/p' \
+		"$BATS_TEST_DIRNAME/../src/flow.h")
+	[ -n "$per_entry" ]
 	idle=$(sed -n 's/^rss_idle=//p' "$out")
 	start=$(sed -n 's/^rss_start=//p' "$out")
 	flood=$(sed -n 's/^rss_flood=//p' "$out")
 	end=$(sed -n 's/^rss_end=//p' "$out")
-	bound=$((idle + (196 * MAX_FLOWS + 544 * 1024 + 5 * 1048576 + 1048576) / 1024))
+	bound=$((idle + (per_entry * MAX_FLOWS + 8 * 71 * 1024 + 5 * 1048576 + 1048576) / 1024))
 	echo "RSS KiB: idle $idle, download running $start, after the flood $flood, end $end, bound $bound"
 	# a sanitizer build's shadow memory, quarantine and fake stacks are
 	# not merd's: the bound holds for real builds only

@@ -63,12 +63,52 @@ loop_line() {
 	grep "^$1 " "$LOOP_OUT" | tail -n 1
 }
 
-@test "-T: a process in the namespace reaches a TCP server on the host's 127.0.0.1 and ::1" {
+# flows_json() - Print the shell command that writes "merd ctl --json"'s
+# flows listing to FILE, then the table for people to FILE.txt (run in the
+# namespace, as merd's command)
+flows_json() {
+	echo "\"$MERD\" ctl --json \"$CTL\" flows >\"$1\"; \"$MERD\" ctl \"$CTL\" flows >\"$1.txt\""
+}
+
+# flow_check() - Check the one flow of the JSON listing FILE whose guest
+# port is PORT (any if empty): each KEY=VALUE given (VALUE as JSON)
+# Usage: flow_check FILE PORT KEY=VALUE...
+flow_check() {
+	/usr/bin/python3 -c '
+import json, sys
+flows = json.load(open(sys.argv[1]))["flows"]
+port = sys.argv[2]
+mine = [f for f in flows if not port or f["guest_port"] == int(port)]
+print(json.dumps(mine))
+assert len(mine) == 1, "%d flows match" % len(mine)
+for kv in sys.argv[3:]:
+    k, v = kv.split("=", 1)
+    assert mine[0][k] == json.loads(v), "%s is %r, not %s" % (k, mine[0][k], v)
+' "$@"
+}
+
+@test "-T: a process in the namespace reaches a TCP server on the host's 127.0.0.1 and ::1; merd ctl lists the spliced flow as tcp, its bytes counted" {
+	local f=$WORLD_DIR/run/flows.json reply lport
+	CTL=$WORLD_DIR/run/ctl.sock
 	host_server root 5432
-	ns_clients '"$P" -i t4 tcp 127.0.0.1 5432 hello >>"$O"; "$P" -i t6 tcp ::1 5432 hello >>"$O"' \
-		-T 5432
+	# tk holds its connection 3 s after the server's answer and close
+	ns_clients '"$P" -i t4 tcp 127.0.0.1 5432 hello >>"$O"; "$P" -i t6 tcp ::1 5432 hello >>"$O"
+		    "$P" -k 3 -i tk tcp 127.0.0.1 5432 hello >>"$O" & sleep 1.5; '"$(flows_json "$f")"'; wait' \
+		-T 5432 --ctl "$CTL"
 	fwd_check_hello "$(loop_line t4)" 127.0.0.1 5432 any
 	fwd_check_hello "$(loop_line t6)" ::1 5432 any
+	fwd_check_hello "$(loop_line tk)" 127.0.0.1 5432 any
+	cat "$f.txt"
+	# tk's flow: request "tk hello\n" out, the answer line in; no packets
+	# merd could count (null, "-" in the table); the host closed its half
+	reply=$(sed -n 's/.* reply="\([^"]*\)".*/\1/p' <<<"$(loop_line tk)")
+	lport=$(fwd_kv lport "$(loop_line tk)")
+	echo "reply: $reply, lport $lport"
+	[ -n "$reply" ] && [ -n "$lport" ]
+	flow_check "$f" "$lport" proto='"tcp"' protonum=6 path='"splice"' \
+		remote_port=5432 state='"fin-host"' pkts_out=null pkts_in=null \
+		bytes_out=9 bytes_in=$((${#reply} + 1))
+	grep -qE "^[0-9]+ +tcp +6 +splice +127\.0\.0\.1 +$lport +127\.0\.0\.1 +5432 +fin-host +- +9 +- +$((${#reply} + 1)) " "$f.txt"
 }
 
 @test "-T 6000:5432 translates the port; a port without a host server resets the client" {
@@ -91,12 +131,22 @@ loop_line() {
 	fwd_check_down "$(loop_line down)" $n
 }
 
-@test "-U: a UDP exchange with a server on the host's 127.0.0.1 and ::1" {
+@test "-U: a UDP exchange with a server on the host's 127.0.0.1 and ::1; merd ctl lists the relayed flows as udp" {
+	local f=$WORLD_DIR/run/flows.json p
+	CTL=$WORLD_DIR/run/ctl.sock
 	host_server root 5353
-	ns_clients '"$P" -i u4 udp 127.0.0.1 5353 hello >>"$O"; "$P" -i u6 udp ::1 5353 hello >>"$O"' \
-		-U 5353
+	ns_clients '"$P" -i u4 udp 127.0.0.1 5353 hello >>"$O"; "$P" -i u6 udp ::1 5353 hello >>"$O"; '"$(flows_json "$f")" \
+		-U 5353 --ctl "$CTL"
 	fwd_check_hello "$(loop_line u4)" 127.0.0.1 5353 any
 	fwd_check_hello "$(loop_line u6)" ::1 5353 any
+	cat "$f.txt"
+	# one datagram "u4 hello" each way, answered
+	for p in $(fwd_kv lport "$(loop_line u4)") $(fwd_kv lport "$(loop_line u6)"); do
+		flow_check "$f" "$p" proto='"udp"' protonum=17 path='"relay"' \
+			remote_port=5353 state='"answered"' pkts_out=1 pkts_in=1 \
+			bytes_out=8
+	done
+	[ "$(grep -cE '^[0-9]+ +udp +17 +relay +' "$f.txt")" -eq 2 ]
 }
 
 @test "-T, -U and auto are refused outside namespace mode, in one line" {

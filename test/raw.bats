@@ -220,15 +220,33 @@ ping -c 3 -W 2 203.0.113.2 | sed "s/^/ping: /"'
 	[ "$(merd_counter "$MERD_LOG" drop_icmp_noperm)" -ge 2 ]
 }
 
-@test "--raw gre passes GRE (protocol 47) between the namespace and inet, both families" {
+@test "--raw gre passes GRE (protocol 47) between the namespace and inet, both families; merd ctl lists its flows as raw, 47" {
+	local ctl=$WORLD_DIR/run/ctl.sock
 	cap_merd
 	raw_peer
-	run merd_ns --raw gre -- sh -c '"$0" send 47 203.0.113.2 hello4 &&
-					 "$0" send 47 2001:db8:2::2 hello6' \
-		"$WORLD_BIN/raw-peer.py"
+	run merd_ns --raw gre --ctl "$ctl" -- sh -c '"$0" send 47 203.0.113.2 hello4 &&
+					 "$0" send 47 2001:db8:2::2 hello6 &&
+					 "$1" ctl --json "$2" flows && "$1" ctl "$2" flows' \
+		"$WORLD_BIN/raw-peer.py" "$MERD" "$ctl"
 	echo "$output"
 	cat "$MERD_LOG"
 	[ "$status" -eq 0 ]
+	# one flow per peer: "helloN" out, "echo helloN" in
+	/usr/bin/python3 -c '
+import json, sys
+flows = json.loads(sys.argv[1])["flows"]
+print(flows)
+assert len(flows) == 2, flows
+for f, peer in zip(sorted(flows, key=lambda f: f["remote_addr"]),
+                   ["2001:db8:2::2", "203.0.113.2"]):
+    want = {"proto": "raw", "protonum": 47, "path": "raw",
+            "remote_addr": peer, "remote_port": 0, "state": "answered",
+            "pkts_out": 1,
+            "bytes_out": 6, "pkts_in": 1, "bytes_in": 11}
+    for k, v in want.items():
+        assert f[k] == v, (k, f[k], v)
+' "$(grep '^{"ok":true,"flows":' <<<"$output")"
+	grep -qE '^[0-9]+ +raw +47 +raw +198\.51\.100\.10 +0 +203\.0\.113\.2 +0 +answered +1 +6 +1 +11 ' <<<"$output"
 	grep -qx 'reply from 203\.0\.113\.2: echo hello4' <<<"$output"
 	grep -qx 'reply from 2001:db8:2::2: echo hello6' <<<"$output"
 	# inet saw the host's addresses: the guest's, which the host has too

@@ -316,7 +316,7 @@ void fuzz_end_input(void)
 	flow_timer(c);
 	fuzz_output();
 	if (verbose)
-		counters_log(c, "counters");
+		counters_log(c, "counters", false);
 	for (i = 0; i < peers.n_conns; i++)
 		close(peers.conns[i]);
 	peers.n_conns = 0;

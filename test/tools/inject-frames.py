@@ -18,6 +18,12 @@
   inject-frames.py second SOCK        attach a fake qemu, then try a second
                                      one: exit 0 if the second is closed at
                                      once and the first is still answered
+  inject-frames.py macs SOCK COUNT    a fake qemu whose source MAC changes
+                                     with every frame: COUNT broadcast
+                                     frames of an ethertype merd ignores,
+                                     two sources in turn, then after 1.2 s
+                                     two more; exit 0 if merd still
+                                     answers ARP after
 
 For tap and stream: ARP for the gateway (learning merd's MAC), send every
 bad frame to that MAC, then ARP again. Prints one "sent KIND" line per bad
@@ -253,6 +259,25 @@ def second(path):
     return 0
 
 
+def macs(path, count):
+    """Frames alternating between two source MACs; 0 if ARP still works"""
+    link = Stream(path)
+    srcs = [GUEST_MAC, bytes.fromhex("525400abcdef")]
+    payload = b"merd-mac-flood".ljust(46, b"\0")
+    for i in range(count):
+        link.send(eth(BCAST, srcs[i % 2], 0x88b5, payload))
+    time.sleep(1.2)             # the next second: suppressed lines noted
+    for i in range(2):
+        link.send(eth(BCAST, srcs[i % 2], 0x88b5, payload))
+    print("mac frames sent: %d" % (count + 2))
+    link.mac = GUEST_MAC
+    if arp_gateway(link) is None:
+        print("FAIL: no ARP reply after the frames")
+        return 1
+    print("ARP answered after the frames")
+    return 0
+
+
 def main(argv):
     if len(argv) == 2 and argv[0] == "tap":
         return inject(Tap(argv[1]))
@@ -268,6 +293,8 @@ def main(argv):
         return partial(argv[1], int(argv[2]))
     if len(argv) == 2 and argv[0] == "second":
         return second(argv[1])
+    if len(argv) == 3 and argv[0] == "macs":
+        return macs(argv[1], int(argv[2]))
     print(__doc__, file=sys.stderr)
     return 2
 

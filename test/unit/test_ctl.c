@@ -101,7 +101,8 @@ static void ctl_flows_lists_each_flow(void)
 		return;
 	f->created = h.c.now - 1500;
 	snprintf(want, sizeof(want), "{\"ok\":true,\"flows\":[{\"id\":%u,"
-		 "\"proto\":\"udp\",\"guest_addr\":\"" H_GUEST_ADDR "\","
+		 "\"proto\":\"udp\",\"protonum\":17,\"path\":\"guest\","
+		 "\"guest_addr\":\"" H_GUEST_ADDR "\","
 		 "\"guest_port\":40001,\"remote_addr\":\"203.0.113.7\","
 		 "\"remote_port\":53,\"state\":\"unanswered\",\"pkts_out\":2,"
 		 "\"bytes_out\":60,\"pkts_in\":0,\"bytes_in\":0,\"age_ms\":1500,"
@@ -109,6 +110,112 @@ static void ctl_flows_lists_each_flow(void)
 	CHECK_STR(ask("{\"command\":\"flows\"}"), want);
 	f->pkts_in = 1;
 	CHECK(strstr(ask("{\"command\":\"flows\"}"), "\"answered\"") != NULL);
+}
+
+/**
+ * flow_of() - Insert a flow of some kind, with a little traffic
+ * @proto:	enum flow_proto
+ * @remote:	Remote address (IPv4 or IPv6)
+ * @remote_port:	Remote port, or the IP protocol for FLOW_RAW
+ *
+ * Return: the flow, or NULL
+ */
+static struct flow *flow_of(uint8_t proto, const char *remote,
+			    uint16_t remote_port)
+{
+	struct flow_key k = { .proto = proto, .guest_port = 41000,
+			      .remote_port = remote_port };
+	struct in_addr g = { h_addr(H_GUEST_ADDR) }, r4;
+	struct flow *f;
+
+	inany_from_v4(&k.guest_addr, g);
+	if (inet_pton(AF_INET, remote, &r4) == 1)
+		inany_from_v4(&k.remote_addr, r4);
+	else
+		inet_pton(AF_INET6, remote, &k.remote_addr);
+	f = flow_insert(&h.c, &k);
+	if (f) {
+		f->pkts_out = f->pkts_in = 3;
+		f->bytes_out = f->bytes_in = 300;
+		f->sock = -1;
+	}
+	return f;
+}
+
+/**
+ * ctl_flows_name_each_kind() - Spliced, relayed, raw and ICMP flows are
+ * listed under their own protocol and path; spliced ones say they count no
+ * packets, and their state is that of their TCP connection
+ */
+static void ctl_flows_name_each_kind(void)
+{
+	static const struct {
+		uint8_t proto;
+		const char *remote;
+		uint16_t port;
+		const char *want;
+	} kinds[] = {
+		{ FLOW_SPLICE, "127.0.0.1", 5432, "\"proto\":\"tcp\","
+		  "\"protonum\":6,\"path\":\"splice\"" },
+		{ FLOW_RELAY, "127.0.0.1", 5353, "\"proto\":\"udp\","
+		  "\"protonum\":17,\"path\":\"relay\"" },
+		{ FLOW_RAW, "203.0.113.2", 47, "\"proto\":\"raw\","
+		  "\"protonum\":47,\"path\":\"raw\"" },
+		{ FLOW_ICMP, "203.0.113.2", 0, "\"proto\":\"icmp\","
+		  "\"protonum\":1,\"path\":\"guest\"" },
+		{ FLOW_ICMP, "2001:db8:2::2", 0, "\"proto\":\"icmpv6\","
+		  "\"protonum\":58,\"path\":\"guest\"" },
+		{ FLOW_TCP, "203.0.113.2", 80, "\"proto\":\"tcp\","
+		  "\"protonum\":6,\"path\":\"guest\"" },
+	};
+	struct flow *sp = NULL;
+	const char *t;
+	size_t i;
+
+	harness_reset(&h);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct flow *f = flow_of(kinds[i].proto, kinds[i].remote,
+					 kinds[i].port);
+
+		CHECK(f != NULL);
+		if (f && kinds[i].proto == FLOW_SPLICE) {
+			f->pkts_out = f->pkts_in = 0;
+			f->splice.host = -1;
+			memset(f->splice.pipe, -1, sizeof(f->splice.pipe));
+			sp = f;
+		}
+	}
+	t = ask("{\"command\":\"flows\"}");
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (!strstr(t, kinds[i].want))
+			printf("# missing %s\n", kinds[i].want);
+		CHECK(strstr(t, kinds[i].want) != NULL);
+	}
+	CHECK(strstr(t, "\"state\":\"established\",\"pkts_out\":null,"
+		      "\"bytes_out\":300,\"pkts_in\":null,\"bytes_in\":300")
+	      != NULL);
+	CHECK(sp != NULL);
+	if (sp)
+		sp->splice.flags = 1 << 1;	/* the client's FIN came */
+	t = ask("{\"command\":\"flows\"}");
+	CHECK(strstr(t, "\"path\":\"splice\"") != NULL);
+	CHECK(strstr(t, "\"state\":\"fin-guest\",\"pkts_out\":null") != NULL);
+	CHECK(strstr(t, "\"icmp\"") != NULL);
+	CHECK_EQ(json_parse(t, strlen(t), NULL, NULL, NULL), 0);
+}
+
+/**
+ * ctl_leading_white_space() - A request may start with white space
+ */
+static void ctl_leading_white_space(void)
+{
+	harness_reset(&h);
+	CHECK_STR(ask("  {\"command\":\"version\"}"),
+		  "{\"ok\":true,\"version\":\"" MERD_VERSION "\"}");
+	CHECK_STR(ask("\t {\"command\":\"version\"} "),
+		  "{\"ok\":true,\"version\":\"" MERD_VERSION "\"}");
+	CHECK_STR(ask("  flows"), "{\"ok\":false,\"error\":\"a request is "
+		  "one JSON object per line\"}");
 }
 
 /**
@@ -251,6 +358,8 @@ int main(void)
 	}
 	RUN(ctl_version_and_counters);
 	RUN(ctl_flows_lists_each_flow);
+	RUN(ctl_flows_name_each_kind);
+	RUN(ctl_leading_white_space);
 	RUN(ctl_bad_requests_get_errors);
 	RUN(ctl_socket_streams_long_listing);
 	harness_fini(&h);
