@@ -216,12 +216,42 @@ while True:
 	fwd_ns_stop
 }
 
-@test "-t all is refused with a clear line when the open files limit is too low" {
-	local rc=0
+@test "-t all and -t ~22 are refused with a clear line when the open files limit is too low" {
+	local rc spec
 	ulimit -n 4096	# ports 1024-32767: 63488 sockets
-	merd_ns -t all -- true || rc=$?
-	cat "$MERD_LOG"
-	[ $rc -eq 1 ] && [ "$(grep -c . "$MERD_LOG")" -eq 1 ] && grep -q 'open files limit' "$MERD_LOG"
+	for spec in all "~22"; do
+		rc=0
+		merd_ns -t "$spec" -- true || rc=$?
+		echo "-t $spec: status $rc: $(cat "$MERD_LOG")"
+		[ $rc -eq 1 ] && [ "$(grep -c . "$MERD_LOG")" -eq 1 ] &&
+			grep -q 'open files limit' "$MERD_LOG"
+	done
+}
+
+@test "-t ~19123,~19200-19300 -u ~19124 (exclusions alone): every free port but those is forwarded" {
+	local line
+	# every port but the excluded ones: keep the range within this
+	# machine's open files limit (ports 18000-19999 here)
+	in_host sysctl -qw net.ipv4.ip_unprivileged_port_start=18000
+	in_host sysctl -qw net.ipv4.ip_local_port_range="20000 65535"
+	fwd_ns_start -t "~19123,~19200-19300" -u "~19124" -- 18500 19123 19124 19250
+	grep 'all:' "$MERD_LOG"
+	# an arbitrary port, both protocols and families
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 18500 t4)" "$FWD_INET4" 18500
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET6" tcp "$FWD_HOST6" 18500 t6)" "$FWD_INET6" 18500
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 18500 u4)" "$FWD_INET4" 18500
+	# excluded for TCP only: UDP 19123 and TCP 19124 are forwarded
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 19123 u19123)" "$FWD_INET4" 19123
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 19124 t19124)" "$FWD_INET4" 19124
+	# the excluded ones are not, though the guest listens there
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 19123 x1)"
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET6" tcp "$FWD_HOST6" 19123 x2)"
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 19250 x3)"
+	line=$(FWD_HELLO_SECS=2 fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 19124 x4)
+	echo "client: $line"
+	[ "$(fwd_kv result "$line")" != OK ]
+	fwd_not grep -q ' id=x[0-9] ' "$FWD_LOG"
+	fwd_ns_stop
 }
 
 @test "--netns PID: -T reaches the host's loopback from the attached namespace; -t auto follows a server there as it starts and stops" {
