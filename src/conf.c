@@ -79,12 +79,14 @@ static const char conf_usage[] =
 "Port forwarding (host to guest):\n"
 "  -t, --tcp-ports SPEC   TCP ports: [ADDR/]PORTS, PORTS a comma list of\n"
 "                         P, P-Q, P:GUEST, P-Q:G-H, ~EXCLUDED; or none;\n"
-"                         or all, or auto (see below)\n"
+"                         or all, or auto (see below); ADDR IPv4 or IPv6\n"
+"                         (::1/8080:80)\n"
 "  -u, --udp-ports SPEC   UDP ports, same syntax\n"
 "                         all: every port from\n"
 "                         net.ipv4.ip_unprivileged_port_start up, but the\n"
 "                         ephemeral range and ports bound at start (one\n"
-"                         socket per port and family: needs ulimit -n)\n"
+"                         socket per port and family: needs ulimit -n);\n"
+"                         exclusions alone (~22) are all but those\n"
 "                         auto (namespace mode): ports bound in the\n"
 "                         namespace, forwarded as they appear (1 s scan)\n"
 "Namespace mode, namespace to host loopback:\n"
@@ -485,7 +487,7 @@ int conf_option(struct conf *conf, int opt, const char *arg)
 	case 'h': fputs(conf_usage, stdout); return 1;
 	case OPT_VERSION: printf("merd %s\n", MERD_VERSION); return 1;
 	default:
-		fputs("Try 'merd --help'.\n", stderr);
+		err("option not handled (see merd --help)");
 		return -EINVAL;
 	}
 }
@@ -503,6 +505,30 @@ static bool conf_invoked_as(const char *argv0, const char *name)
 
 	base = base ? base + 1 : argv0;
 	return base && strcmp(base, name) == 0;
+}
+
+/**
+ * conf_getopt_error() - Report an option getopt_long() refused, in one line
+ * @prog:	Name the command was invoked as: "merd", "slirp4netns", "pasta"
+ * @opt:	What getopt_long() returned: ':' for a missing argument (the
+ *		option string starts with "+:"), '?' for an unknown option
+ * @argv:	Arguments, optind past the bad one (opterr is 0)
+ *
+ * Return: -EINVAL
+ */
+int conf_getopt_error(const char *prog, int opt, char *const argv[])
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	int len = (int)strcspn(arg, "=");
+
+	if (opt == ':')
+		err("option %.*s needs an argument (see %s --help)", len, arg,
+		    prog);
+	else if (optopt && optopt < 0x100)
+		err("unknown option -%c (see %s --help)", optopt, prog);
+	else
+		err("unknown option %.*s (see %s --help)", len, arg, prog);
+	return -EINVAL;
 }
 
 /**
@@ -527,8 +553,11 @@ int conf_parse(struct conf *conf, int argc, char **argv)
 		log_init(conf->log_level, false);
 		return rc;
 	}
-	while ((opt = getopt_long(argc, argv, "+s:F:1i:a:n:g:D:S:m:t:u:T:U:P:46fdqh",
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:s:F:1i:a:n:g:D:S:m:t:u:T:U:P:46fdqh",
 				  conf_options, NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			return conf_getopt_error("merd", opt, argv);
 		rc = conf_option(conf, opt, optarg);
 		if (rc)
 			return rc;

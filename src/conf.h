@@ -171,6 +171,7 @@ int conf_parse(struct conf *conf, int argc, char **argv);
 int conf_addr(const char *name, const char *s, struct in_addr *v4,
 	      struct in6_addr *v6);
 int conf_option(struct conf *conf, int opt, const char *arg);
+int conf_getopt_error(const char *prog, int opt, char *const argv[]);
 int conf_host_defaults(struct conf *conf);
 const char *conf_resolv_text(const struct conf *conf);
 

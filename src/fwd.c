@@ -103,24 +103,43 @@ static int fwd_add(struct fwd_rules *rules, const struct fwd_rule *r,
 }
 
 /**
+ * struct fwd_spec - One -t/-u/-T/-U spec being parsed
+ * @spec:	The spec as given, for messages
+ * @opt:	Option, "-t", "-u", "-T" or "-U"
+ * @tmpl:	Protocol and address every rule of the spec gets
+ * @items:	Forwarded ranges, in order, exclusions not cut out yet
+ * @n:		Number of them
+ * @excl:	Excluded ranges (~P[-Q])
+ * @n_excl:	Number of them
+ */
+struct fwd_spec {
+	const char *spec;
+	const char *opt;
+	struct fwd_rule tmpl;
+	struct fwd_rule items[FWD_MAX_RULES];
+	int n;
+	struct fwd_rule excl[FWD_MAX_RULES];
+	int n_excl;
+};
+
+/**
  * fwd_parse_item() - Parse one item of a port list
  * @item:	FIRST[-LAST][:TO[-TO_LAST]] or ~FIRST[-LAST], modified
- * @r:		Rule to fill (proto and address already set)
- * @excl:	Exclusion bitmap, updated for ~ items
+ * @r:		Rule to fill (proto and address already set): the forwarded
+ *		range, or the excluded one
  *
- * Return: 1 for a rule in @r, 0 for an exclusion, -1 if invalid
+ * Return: 1 for a forwarded range, 0 for an exclusion, -1 if invalid
  */
-static int fwd_parse_item(char *item, struct fwd_rule *r, uint8_t *excl)
+static int fwd_parse_item(char *item, struct fwd_rule *r)
 {
 	uint16_t first, last, to, to_last;
 	char *colon = strchr(item, ':');
-	unsigned int p;
 
 	if (*item == '~') {
 		if (fwd_range(item + 1, &first, &last))
 			return -1;
-		for (p = first; p <= last; p++)
-			excl[p / 8] |= (uint8_t)(1 << (p % 8));
+		r->first = r->to = first;
+		r->last = last;
 		return 0;
 	}
 	if (colon)
@@ -168,31 +187,148 @@ static char *fwd_parse_addr(char *spec, struct fwd_rule *r)
 }
 
 /**
- * fwd_parse_word() - Take "all" or "auto" as a spec
- * @rules:	Rules, flags updated
- * @proto:	IPPROTO_TCP or IPPROTO_UDP
- * @spec:	The spec
- * @opt:	Option, "-t", "-u", "-T" or "-U"
+ * fwd_parse_list() - Parse the comma separated items of a spec
+ * @s:		Spec: template set, items and exclusions filled
+ * @list:	The port list, modified
  *
- * Return: 1 if @spec was one of them, 0 if not, -EINVAL (reported) if it
- * is not valid for @opt
+ * Return: 0 on success, -EINVAL (one line naming the bad part) otherwise
  */
-static int fwd_parse_word(struct fwd_rules *rules, uint8_t proto,
-			  const char *spec, const char *opt)
+static int fwd_parse_list(struct fwd_spec *s, char *list)
 {
-	bool out = opt[1] == 'T' || opt[1] == 'U';
+	char *item, *save = NULL;
 
-	if (strcmp(spec, "all") != 0 && strcmp(spec, "auto") != 0)
-		return 0;
-	if (out && !strcmp(spec, "all")) {
-		err("invalid %s spec 'all': only -t and -u take it", opt);
+	for (item = strtok_r(list, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		struct fwd_rule r = s->tmpl;
+		char shown[FWD_SPEC_MAX];
+		int rc;
+
+		snprintf(shown, sizeof(shown), "%s", item);
+		rc = fwd_parse_item(item, &r);
+		if (rc < 0 || (rc && s->n == FWD_MAX_RULES) ||
+		    (!rc && s->n_excl == FWD_MAX_RULES)) {
+			err("invalid %s spec '%s': bad part '%s'", s->opt,
+			    s->spec, shown);
+			return -EINVAL;
+		}
+		if (rc)
+			s->items[s->n++] = r;
+		else
+			s->excl[s->n_excl++] = r;
+	}
+	return 0;
+}
+
+/**
+ * fwd_all_set() - Forward every free port ("all", or exclusions only)
+ * @rules:	Rules, "all" flag and rule set
+ * @s:		Spec: its protocol and address
+ *
+ * Return: 0, or -EINVAL (reported) for -T/-U, or if "all" was given for
+ * this protocol with another address
+ */
+static int fwd_all_set(struct fwd_rules *rules, const struct fwd_spec *s)
+{
+	const struct fwd_rule *r = &s->tmpl;
+	struct fwd_rule *a = &rules->all_rule[r->proto == IPPROTO_UDP];
+	unsigned int bit = FWD_PROTO_BIT(r->proto);
+
+	if (s->opt[1] == 'T' || s->opt[1] == 'U') {
+		err("invalid %s spec '%s': every port (all, or exclusions "
+		    "alone) is only for -t and -u", s->opt, s->spec);
 		return -EINVAL;
 	}
-	if (!strcmp(spec, "all"))
-		rules->all |= (uint8_t)FWD_PROTO_BIT(proto);
-	else
-		rules->autos |= (uint8_t)FWD_PROTO_BIT(proto);
-	return 1;
+	if ((rules->all & bit) &&
+	    (a->bound != r->bound ||
+	     (r->bound && !inany_equal(&a->addr, &r->addr)))) {
+		err("invalid %s spec '%s': every port is already forwarded, "
+		    "on another address", s->opt, s->spec);
+		return -EINVAL;
+	}
+	*a = *r;
+	a->first = a->to = 1;
+	a->last = 65535;
+	rules->all |= (uint8_t)bit;
+	return 0;
+}
+
+/**
+ * fwd_all_except() - A spec of exclusions only: every free port but those
+ * @rules:	Rules, "all" set and the exclusions appended
+ * @s:		Spec
+ *
+ * Return: 0, or -EINVAL (reported)
+ */
+static int fwd_all_except(struct fwd_rules *rules, const struct fwd_spec *s)
+{
+	int i, rc;
+
+	if (rules->n_excl + s->n_excl > FWD_MAX_RULES) {
+		err("too many port forwarding rules");
+		return -EINVAL;
+	}
+	rc = fwd_all_set(rules, s);
+	if (rc)
+		return rc;
+	for (i = 0; i < s->n_excl; i++) {
+		struct fwd_excl *e = &rules->excl[rules->n_excl++];
+
+		e->proto = s->tmpl.proto;
+		e->first = s->excl[i].first;
+		e->last = s->excl[i].last;
+	}
+	return 0;
+}
+
+/**
+ * fwd_add_items() - Add the forwarded ranges of a spec, exclusions cut out
+ * @rules:	Rules, appended to
+ * @s:		Spec, with at least one forwarded range
+ *
+ * Return: 0, or -EINVAL (reported) if there are too many rules or the
+ * exclusions leave no port at all
+ */
+static int fwd_add_items(struct fwd_rules *rules, const struct fwd_spec *s)
+{
+	static uint8_t excl[65536 / 8];
+	int i, n = rules->n;
+	unsigned int p;
+
+	memset(excl, 0, sizeof(excl));
+	for (i = 0; i < s->n_excl; i++)
+		for (p = s->excl[i].first; p <= s->excl[i].last; p++)
+			excl[p / 8] |= (uint8_t)(1 << (p % 8));
+	for (i = 0; i < s->n; i++) {
+		if (fwd_add(rules, &s->items[i], excl)) {
+			err("too many port forwarding rules");
+			return -EINVAL;
+		}
+	}
+	if (rules->n == n) {
+		err("invalid %s spec '%s': its exclusions leave no port to "
+		    "forward", s->opt, s->spec);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * fwd_parse_word() - Take "all" or "auto" as a spec
+ * @rules:	Rules, flags updated
+ * @s:		Spec: its protocol, no address
+ *
+ * Return: 1 if the spec was one of them, 0 if not, -EINVAL (reported) if
+ * it is not valid for the option
+ */
+static int fwd_parse_word(struct fwd_rules *rules, const struct fwd_spec *s)
+{
+	if (!strcmp(s->spec, "auto")) {
+		rules->autos |= (uint8_t)FWD_PROTO_BIT(s->tmpl.proto);
+		return 1;
+	}
+	if (strcmp(s->spec, "all") != 0)
+		return 0;
+	return fwd_all_set(rules, s) ? -EINVAL : 1;
 }
 
 /**
@@ -216,19 +352,25 @@ int fwd_parse(struct fwd_rules *rules, uint8_t proto, const char *spec)
  * @spec:	The spec
  * @opt:	Option, for messages and what it accepts
  *
+ * A spec of exclusions only ("~22", "127.0.0.1/~22,~80") means every
+ * port but those, as "all" does for -t and -u (passt's meaning).
+ *
  * Return: 0 on success, -EINVAL (one line naming the bad part) otherwise
  */
 int fwd_parse_opt(struct fwd_rules *rules, uint8_t proto, const char *spec,
 		  const char *opt)
 {
-	static uint8_t excl[65536 / 8];
-	struct fwd_rule r = { .proto = proto }, items[FWD_MAX_RULES];
-	char buf[FWD_SPEC_MAX], *list, *item, *save = NULL;
-	int n = 0, i, rc;
+	static struct fwd_spec s;
+	char buf[FWD_SPEC_MAX], *list;
+	int rc;
 
+	memset(&s, 0, sizeof(s));
+	s.spec = spec;
+	s.opt = opt;
+	s.tmpl.proto = proto;
 	if (!strcmp(spec, "none"))
 		return 0;
-	rc = fwd_parse_word(rules, proto, spec, opt);
+	rc = fwd_parse_word(rules, &s);
 	if (rc)
 		return rc < 0 ? rc : 0;
 	if (strlen(spec) >= sizeof(buf)) {
@@ -236,37 +378,19 @@ int fwd_parse_opt(struct fwd_rules *rules, uint8_t proto, const char *spec,
 		return -EINVAL;
 	}
 	strcpy(buf, spec);
-	list = fwd_parse_addr(buf, &r);
+	list = fwd_parse_addr(buf, &s.tmpl);
 	if (!list) {
 		err("invalid %s spec '%s': bad address '%s'", opt, spec, buf);
 		return -EINVAL;
 	}
-	memset(excl, 0, sizeof(excl));
-	for (item = strtok_r(list, ",", &save); item;
-	     item = strtok_r(NULL, ",", &save)) {
-		char shown[FWD_SPEC_MAX];
-
-		snprintf(shown, sizeof(shown), "%s", item);
-		rc = fwd_parse_item(item, &r, excl);
-		if (rc < 0 || (rc && n == FWD_MAX_RULES)) {
-			err("invalid %s spec '%s': bad part '%s'", opt, spec,
-			    shown);
-			return -EINVAL;
-		}
-		if (rc)
-			items[n++] = r;
-	}
-	if (!n) {
+	rc = fwd_parse_list(&s, list);
+	if (rc)
+		return rc;
+	if (!s.n && !s.n_excl) {
 		err("invalid %s spec '%s': no ports to forward", opt, spec);
 		return -EINVAL;
 	}
-	for (i = 0; i < n; i++) {
-		if (fwd_add(rules, &items[i], excl)) {
-			err("too many port forwarding rules");
-			return -EINVAL;
-		}
-	}
-	return 0;
+	return s.n ? fwd_add_items(rules, &s) : fwd_all_except(rules, &s);
 }
 
 /**
@@ -433,6 +557,22 @@ int fwd_port_open(struct ctx *c, const struct fwd_rule *r, uint16_t port,
 }
 
 /**
+ * fwd_port_open_family() - Open the socket of one port of a rule, one
+ * family, failures a debug line ("auto", which tries again)
+ * @c:		Execution context
+ * @r:		Rule, lives as long as the socket
+ * @port:	Host port
+ * @v6:		IPv6 rather than IPv4
+ *
+ * Return: 0 on success, negative errno
+ */
+int fwd_port_open_family(struct ctx *c, const struct fwd_rule *r,
+			 uint16_t port, bool v6)
+{
+	return fwd_sock_open(c, r, port, v6, false);
+}
+
+/**
  * fwd_sock_drop() - Close forwarding socket @i, leaving a hole in the array
  * @c:		Execution context
  * @i:		Index in c->fwd.sock, of an open socket
@@ -532,16 +672,19 @@ static int fwd_bound_ports(uint8_t proto, uint8_t *bound)
 /**
  * fwd_all_room() - Check that the open files limit allows "all"
  * @c:		Execution context
- * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @r:		Rule of "all": its address, if any, takes one family
  * @ports:	Ports to open
  *
  * The soft limit is raised to the hard one first.
  *
  * Return: 0, or -EMFILE (reported)
  */
-static int fwd_all_room(const struct ctx *c, uint8_t proto, unsigned int ports)
+static int fwd_all_room(const struct ctx *c, const struct fwd_rule *r,
+			unsigned int ports)
 {
-	unsigned long need = (unsigned long)ports * (c->conf.v4 + c->conf.v6);
+	unsigned int families = r->bound ? 1U : (unsigned int)(c->conf.v4 +
+							       c->conf.v6);
+	unsigned long need = (unsigned long)ports * families;
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
@@ -550,9 +693,10 @@ static int fwd_all_room(const struct ctx *c, uint8_t proto, unsigned int ports)
 	setrlimit(RLIMIT_NOFILE, &rl);
 	if (rl.rlim_cur != RLIM_INFINITY &&
 	    need + c->fwd.n + FWD_ALL_RESERVE > rl.rlim_cur) {
-		err("%s all needs %lu sockets, more than the open files limit "
-		    "%lu allows with %d to spare: raise it, or list the ports",
-		    proto == IPPROTO_TCP ? "-t" : "-u", need,
+		err("%s all (or exclusions alone) needs %lu sockets, more "
+		    "than the open files limit %lu allows with %d to spare: "
+		    "raise it, or list the ports",
+		    r->proto == IPPROTO_TCP ? "-t" : "-u", need,
 		    (unsigned long)rl.rlim_cur, FWD_ALL_RESERVE);
 		return -EMFILE;
 	}
@@ -564,8 +708,33 @@ static int fwd_all_room(const struct ctx *c, uint8_t proto, unsigned int ports)
 }
 
 /**
+ * fwd_all_skip() - Mark the ports "all" leaves alone: bound on the host
+ * now, or excluded by a spec
+ * @rules:	Rules, with the exclusions
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @skip:	Bitmap of 65536 bits to fill
+ *
+ * Return: 0, or negative errno (reported) if /proc/net cannot be read
+ */
+static int fwd_all_skip(const struct fwd_rules *rules, uint8_t proto,
+			uint8_t *skip)
+{
+	int rc = fwd_bound_ports(proto, skip), i;
+	unsigned int p;
+
+	for (i = 0; !rc && i < rules->n_excl; i++) {
+		const struct fwd_excl *e = &rules->excl[i];
+
+		for (p = e->first; e->proto == proto && p <= e->last; p++)
+			skip[p / 8] |= (uint8_t)(1 << (p % 8));
+	}
+	return rc;
+}
+
+/**
  * fwd_open_all() - "all": forward every port not bound on the host now,
- * from ip_unprivileged_port_start up, the ephemeral range left out
+ * from ip_unprivileged_port_start up, the ephemeral range and excluded
+ * ports left out
  * @c:		Execution context, explicit rules already open
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
  *
@@ -576,12 +745,11 @@ static int fwd_all_room(const struct ctx *c, uint8_t proto, unsigned int ports)
  */
 static int fwd_open_all(struct ctx *c, uint8_t proto)
 {
-	static uint8_t bound[65536 / 8];
-	static struct fwd_rule all[2];
-	struct fwd_rule *r = &all[proto == IPPROTO_UDP];
+	static uint8_t skip[65536 / 8];
+	const struct fwd_rule *r = &c->conf.fwd.all_rule[proto == IPPROTO_UDP];
 	unsigned long start = 1024, eph_lo = 32768, eph_hi = 60999, p;
-	unsigned int n = 0, opened = 0;
-	int rc = fwd_bound_ports(proto, bound);
+	unsigned int n = 0, range = 0, opened = 0;
+	int rc = fwd_all_skip(&c->conf.fwd, proto, skip);
 
 	if (rc)
 		return rc;
@@ -590,25 +758,25 @@ static int fwd_open_all(struct ctx *c, uint8_t proto)
 	fwd_sysctl_ports("/proc/sys/net/ipv4/ip_local_port_range", &eph_lo,
 			 &eph_hi);
 	start = start ? start : 1;
-	for (p = start; p <= 65535; p++)
-		n += !(bound[p / 8] & (1 << (p % 8))) &&
-		     (p < eph_lo || p > eph_hi);
-	rc = fwd_all_room(c, proto, n);
+	for (p = start; p <= 65535; p++) {
+		if (p >= eph_lo && p <= eph_hi)
+			continue;
+		range++;
+		n += !(skip[p / 8] & (1 << (p % 8)));
+	}
+	rc = fwd_all_room(c, r, n);
 	if (rc)
 		return rc;
-	r->proto = proto;
-	r->first = r->to = 1;
-	r->last = 65535;
 	for (p = start; p <= 65535; p++) {
-		if ((bound[p / 8] & (1 << (p % 8))) ||
+		if ((skip[p / 8] & (1 << (p % 8))) ||
 		    (p >= eph_lo && p <= eph_hi))
 			continue;
 		opened += !fwd_port_open(c, r, (uint16_t)p, false);
 	}
 	info("%s all: %u ports forwarded (%lu-65535 but the ephemeral "
-	     "%lu-%lu and %u bound)", proto == IPPROTO_TCP ? "-t" : "-u",
-	     opened, start, eph_lo, eph_hi, 65536U - (unsigned int)start -
-	     (unsigned int)(eph_hi - eph_lo + 1) - n);
+	     "%lu-%lu and %u bound or excluded)",
+	     proto == IPPROTO_TCP ? "-t" : "-u", opened, start, eph_lo, eph_hi,
+	     range - n);
 	return 0;
 }
 
@@ -892,7 +1060,8 @@ static void fwd_rules_compact(struct ctx *c, int from)
  * fwd_runtime_add() - Forward more ports while running
  * @c:		Execution context
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
- * @spec:	Ports, as for -t and -u
+ * @spec:	Ports, as for -t and -u; not "all", "auto" or exclusions
+ *		alone, which only the command line takes
  *
  * All or nothing: if one socket cannot be opened, those opened for @spec
  * are closed again.
@@ -902,15 +1071,23 @@ static void fwd_rules_compact(struct ctx *c, int from)
  */
 int fwd_runtime_add(struct ctx *c, uint8_t proto, const char *spec)
 {
+	static struct fwd_rules add;
 	struct fwd_rules *rules = &c->conf.fwd;
 	int n_rules = rules->n, i, rc = 0, n = 0;
 	unsigned int p;
 
 	fwd_sandboxed = true;
-	if (fwd_parse(rules, proto, spec)) {
-		rules->n = n_rules;
+	add.n = add.n_excl = 0;
+	add.all = add.autos = 0;
+	if (fwd_parse(&add, proto, spec) || add.all || add.autos)
+		return -EINVAL;
+	if (rules->n + add.n > FWD_MAX_RULES) {
+		err("too many port forwarding rules");
 		return -EINVAL;
 	}
+	memcpy(&rules->rule[rules->n], add.rule,
+	       (size_t)add.n * sizeof(add.rule[0]));
+	rules->n += add.n;
 	for (i = n_rules; i < rules->n && !rc; i++)
 		rc = fwd_rule_open(c, &rules->rule[i]);
 	for (i = n_rules; i < rules->n; i++) {

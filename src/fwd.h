@@ -30,17 +30,37 @@ struct fwd_rule {
 };
 
 /**
+ * struct fwd_excl - Ports "all" leaves out, from a spec of exclusions only
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @first:	First port
+ * @last:	Last port
+ */
+struct fwd_excl {
+	uint8_t proto;
+	uint16_t first;
+	uint16_t last;
+};
+
+/**
  * struct fwd_rules - Every forwarding rule given on the command line
  * @rule:	Rules, exclusions already cut out of them
  * @n:		Number of rules
- * @all:	"all" given, FWD_PROTO_BIT() of each protocol
+ * @all:	"all", or a spec of exclusions only ("~22": every port but
+ *		those), given: FWD_PROTO_BIT() of each protocol
  * @autos:	"auto" given, FWD_PROTO_BIT() of each protocol
+ * @all_rule:	Rule the sockets of "all" come from, TCP then UDP: ports
+ *		1-65535 to the same ports, the spec's address if it gave one
+ * @excl:	Ports "all" leaves out
+ * @n_excl:	Number of them
  */
 struct fwd_rules {
 	struct fwd_rule rule[FWD_MAX_RULES];
 	int n;
 	uint8_t all;
 	uint8_t autos;
+	struct fwd_rule all_rule[2];
+	struct fwd_excl excl[FWD_MAX_RULES];
+	int n_excl;
 };
 
 /**
@@ -83,6 +103,8 @@ int fwd_parse_opt(struct fwd_rules *rules, uint8_t proto, const char *spec,
 		  const char *opt);
 int fwd_port_open(struct ctx *c, const struct fwd_rule *r, uint16_t port,
 		  bool report);
+int fwd_port_open_family(struct ctx *c, const struct fwd_rule *r,
+			 uint16_t port, bool v6);
 void fwd_port_close(struct ctx *c, const struct fwd_rule *r, uint16_t port);
 int fwd_open(struct ctx *c);
 void fwd_event(struct ctx *c, uint32_t idx);

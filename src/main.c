@@ -313,18 +313,13 @@ static int main_ns_start(struct ctx *c)
 			return rc;
 		rc = ns_attach(c->conf.netns, c->conf.no_config ? NULL : &g,
 			       c->conf.tap_name, &tap, &extra);
-		if (rc) {
-			err("cannot attach to %s: %s", c->conf.netns,
-			    strerror(-rc));
-			return -ENOENT;		/* reported */
-		}
+		if (rc)
+			return -ENOENT;		/* reported, in one line */
 		return main_ns_link(c, tap, &extra);
 	}
 	rc = ns_spawn(&g, c->conf.cmd, &tap, &c->child, &extra);
-	if (rc) {
-		err("cannot start the namespace: %s", strerror(-rc));
-		return -ENOENT;			/* reported */
-	}
+	if (rc)
+		return -ENOENT;			/* reported, in one line */
 	return main_ns_link(c, tap, &extra);
 }
 

@@ -534,7 +534,8 @@ static int ns_extra_send(int sock, struct ns_extra *extra)
  * @sock:	Parent's end of the socket pair
  * @extra:	Slots to fill (all set to -1 first), NULL for nothing
  *
- * Return: 0, or negative errno (-EPROTO for a malformed message)
+ * Return: 0, or negative errno (reported, by the child if it failed
+ * there; -EPROTO for a malformed message)
  */
 static int ns_extra_recv(int sock, struct ns_extra *extra)
 {
@@ -554,7 +555,8 @@ static int ns_extra_recv(int sock, struct ns_extra *extra)
 		    len != (ssize_t)((1 + nfd) * sizeof(int))) {
 			for (k = 0; k < nfd; k++)
 				close(fds[k]);
-			return len < 0 ? (int)len : -EPROTO;
+			return ns_fail(len < 0 ? (int)len : -EPROTO,
+				       "descriptors from the namespace");
 		}
 		if (!nfd)
 			return 0;
@@ -667,8 +669,9 @@ static void __attribute__((noreturn)) ns_child(const struct ns_guest_cfg *cfg,
  * ns_recv_tap() - Receive the child's set-up status and its tap device
  * @sock:	Parent's end of the socket pair
  *
- * Return: tap file descriptor (close-on-exec), the child's negative errno,
- * -ECHILD if the child ended without a word, other negative errno
+ * Return: tap file descriptor (close-on-exec), the child's negative errno
+ * (the child reported it), -ECHILD if the child ended without a word,
+ * other negative errno (reported)
  */
 static int ns_recv_tap(int sock)
 {
@@ -680,12 +683,12 @@ static int ns_recv_tap(int sock)
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	if (len < 0)
-		return (int)len;
+		return ns_fail((int)len, "set-up status");
 	if (len == 0)
-		return -ECHILD;
+		return ns_fail(-ECHILD, "set-up ended without a word");
 	if (len != (ssize_t)sizeof(status) || status >= 0 ||
 	    status < -NS_ERRNO_MAX)
-		return -EPROTO;
+		return ns_fail(-EPROTO, "set-up status");
 	return status;
 }
 
@@ -694,8 +697,8 @@ static int ns_recv_tap(int sock)
  * @sock:	Parent's end of the socket pair
  * @extra:	Slots for the extra descriptors, NULL for none
  *
- * Return: tap file descriptor (close-on-exec), or negative errno as
- * ns_recv_tap() and ns_extra_recv() return it (no descriptor left open)
+ * Return: tap file descriptor (close-on-exec), or negative errno
+ * (reported, by the child or here; no descriptor left open)
  */
 static int ns_recv(int sock, struct ns_extra *extra)
 {
@@ -722,8 +725,9 @@ static int ns_recv(int sock, struct ns_extra *extra)
  * The command does not start before ns_release(). If set-up fails inside,
  * the child reports what failed on stderr and is reaped here.
  *
- * Return: 0, -EBUSY if a child already waits for ns_release(), or negative
- * errno (the child's set-up failure, or fork or socket errors)
+ * Return: 0, or negative errno, reported in one line (-EBUSY if a child
+ * already waits for ns_release(), the child's set-up failure, fork or
+ * socket errors)
  */
 int ns_spawn(const struct ns_guest_cfg *cfg, char *const argv[], int *tap_fd,
 	     pid_t *pid, struct ns_extra *extra)
@@ -732,12 +736,12 @@ int ns_spawn(const struct ns_guest_cfg *cfg, char *const argv[], int *tap_fd,
 	pid_t child;
 
 	if (ns_sync_fd >= 0)
-		return -EBUSY;
+		return ns_fail(-EBUSY, "a namespace is already waiting");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		return -errno;
+		return ns_fail(-errno, "socketpair");
 	child = fork();
 	if (child < 0) {
-		rc = -errno;
+		rc = ns_fail(-errno, "fork");
 		close(sv[0]);
 		close(sv[1]);
 		return rc;
@@ -749,7 +753,7 @@ int ns_spawn(const struct ns_guest_cfg *cfg, char *const argv[], int *tap_fd,
 	close(sv[1]);
 	fd = ns_recv(sv[0], extra);
 	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {
-		rc = -errno;
+		rc = ns_fail(-errno, "non-blocking tap");
 		close(fd);
 		fd = rc;
 	}
@@ -823,8 +827,16 @@ static int ns_target_open(const char *target)
 	else
 		snprintf(path, sizeof(path), "%s", target);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ns_fail(-errno, "open %s", path);
+	if (fd < 0) {
+		err("--netns %s: cannot open %s: %s", target, path,
+		    strerror(errno));
+		return -errno;
+	}
+	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		err("--netns %s: not a network namespace", target);
+		close(fd);
+		return -EINVAL;
+	}
 	return fd;
 }
 
@@ -901,7 +913,7 @@ static void __attribute__((noreturn)) ns_attach_child(int netns,
  * namespace goes away, the tap device goes with it, and reading the tap
  * fails: merd then stops.
  *
- * Return: 0, or negative errno (reported)
+ * Return: 0, or negative errno (reported in one line, here or by the child)
  */
 int ns_attach(const char *target, const struct ns_guest_cfg *cfg,
 	      const char *tap_name, int *tap_fd, struct ns_extra *extra)
@@ -912,7 +924,7 @@ int ns_attach(const char *target, const struct ns_guest_cfg *cfg,
 	if (netns < 0)
 		return netns;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
-		rc = -errno;
+		rc = ns_fail(-errno, "socketpair");
 		close(netns);
 		return rc;
 	}
@@ -924,8 +936,9 @@ int ns_attach(const char *target, const struct ns_guest_cfg *cfg,
 	close(sv[1]);
 	close(netns);
 	if (child < 0) {
+		rc = ns_fail(-errno, "fork");
 		close(sv[0]);
-		return -errno;
+		return rc;
 	}
 	fd = ns_recv(sv[0], extra);
 	close(sv[0]);
@@ -934,7 +947,7 @@ int ns_attach(const char *target, const struct ns_guest_cfg *cfg,
 	if (fd < 0)
 		return fd;
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {
-		rc = -errno;
+		rc = ns_fail(-errno, "non-blocking tap");
 		close(fd);
 		return rc;
 	}
@@ -970,7 +983,8 @@ static pid_t ns_target_pid(const char *target)
  * The tap file descriptor keeps the namespace alive, so its end cannot be
  * seen on the tap: a PID target is watched through a pidfd (the namespace
  * ends with its process), a bind-mounted namespace file through inotify on
- * its directory (ip netns delete removes it).
+ * its directory (ip netns delete removes it). A target that does not exist
+ * is reported here, as the one line of the failure.
  *
  * Return: file descriptor to poll for reading, or negative errno (reported)
  */
@@ -978,14 +992,19 @@ int ns_watch(const char *target)
 {
 	pid_t pid = ns_target_pid(target);
 	char dir[PATH_MAX], *slash;
+	struct stat st;
 	int fd;
 
-	if (pid) {
+	if (pid)
 		fd = (int)syscall(SYS_pidfd_open, pid, 0);
-		if (fd < 0)
-			return ns_fail(-errno, "pidfd_open %d", (int)pid);
-		return fd;
+	else
+		fd = stat(target, &st);
+	if (fd < 0) {
+		err("--netns %s: %s", target, strerror(errno));
+		return -errno;
 	}
+	if (pid)
+		return fd;
 	snprintf(dir, sizeof(dir), "%s", target);
 	slash = strrchr(dir, '/');
 	if (slash == dir)

@@ -439,6 +439,39 @@ void nsfwd_event(struct ctx *c, uint32_t idx)
 }
 
 /**
+ * nsfwd_auto_port() - -t/-u auto: forward one port of the namespace from
+ * the host, each family the guest has, or stop forwarding it
+ * @c:		Execution context
+ * @k:		0 for TCP, 1 for UDP
+ * @port:	Port
+ * @want:	Bound in the namespace now
+ *
+ * Each family's socket is recorded as it opens: one the host keeps busy
+ * (its IPv6 side, say) is tried again at the next scan, while the other
+ * one serves, and both close when the namespace's port goes.
+ */
+static void nsfwd_auto_port(struct ctx *c, int k, uint16_t port, bool want)
+{
+	const struct fwd_rule *r = &c->nsfwd.auto_rule[k];
+	uint8_t bit = (uint8_t)(1 << (port % 8));
+	int v6;
+
+	if (!want) {
+		fwd_port_close(c, r, port);
+		for (v6 = 0; v6 < 2; v6++)
+			c->nsfwd.fwd_auto[k][v6][port / 8] &= (uint8_t)~bit;
+		return;
+	}
+	for (v6 = 0; v6 < 2; v6++) {
+		uint8_t *have = &c->nsfwd.fwd_auto[k][v6][port / 8];
+
+		if ((v6 ? c->conf.v6 : c->conf.v4) && !(*have & bit) &&
+		    !fwd_port_open_family(c, r, port, v6))
+			*have |= bit;
+	}
+}
+
+/**
  * nsfwd_scan_ns() - -t/-u auto: forward the ports bound in the namespace
  * now, stop forwarding those that went
  * @c:		Execution context
@@ -447,6 +480,8 @@ void nsfwd_event(struct ctx *c, uint32_t idx)
 static void nsfwd_scan_ns(struct ctx *c, int k)
 {
 	static uint8_t now[65536 / 8];
+	const uint8_t *have4 = c->nsfwd.fwd_auto[k][0];
+	const uint8_t *have6 = c->nsfwd.fwd_auto[k][1];
 	uint8_t proto = k ? IPPROTO_UDP : IPPROTO_TCP;
 	unsigned int p;
 
@@ -454,18 +489,14 @@ static void nsfwd_scan_ns(struct ctx *c, int k)
 	portscan_read(c->nsfwd.proc[k ? 2 : 0], proto, PORTSCAN_SERVERS, now);
 	portscan_read(c->nsfwd.proc[k ? 3 : 1], proto, PORTSCAN_SERVERS, now);
 	for (p = 1; p < 65536; p++) {
-		bool want = now[p / 8] & (1 << (p % 8));
-		uint8_t *have = &c->nsfwd.fwd_auto[k][p / 8];
+		uint8_t bit = (uint8_t)(1 << (p % 8));
+		bool want = now[p / 8] & bit;
+		bool full = (!c->conf.v4 || (have4[p / 8] & bit)) &&
+			    (!c->conf.v6 || (have6[p / 8] & bit));
+		bool any = (have4[p / 8] | have6[p / 8]) & bit;
 
-		if (want == !!(*have & (1 << (p % 8))))
-			continue;
-		if (want && !fwd_port_open(c, &c->nsfwd.auto_rule[k],
-					   (uint16_t)p, false)) {
-			*have |= (uint8_t)(1 << (p % 8));
-		} else if (!want) {
-			fwd_port_close(c, &c->nsfwd.auto_rule[k], (uint16_t)p);
-			*have &= (uint8_t)~(1 << (p % 8));
-		}
+		if ((want && !full) || (!want && any))
+			nsfwd_auto_port(c, k, (uint16_t)p, want);
 	}
 }
 

@@ -42,7 +42,8 @@ struct nsfwd_sock {
  *		before isolation ("auto"), -1 if not used
  * @timerfd:	"auto" scan timer, -1 without "auto"
  * @auto_rule:	Rules the "auto" sockets of the host point to: TCP, UDP
- * @fwd_auto:	Ports forwarded by "auto" now, bitmap per protocol
+ * @fwd_auto:	Ports forwarded by "auto" now, bitmap per protocol (TCP,
+ *		UDP) and family (IPv4, IPv6)
  * @helper:	-T/-U auto: socket to the helper in the namespace (nsopen.c),
  *		-1 if none
  * @host_proc:	-T/-U auto: /proc/net/{tcp,tcp6,udp,udp6} of the host
@@ -55,7 +56,7 @@ struct nsfwd {
 	int proc[NSFWD_PROC_FILES];
 	int timerfd;
 	struct fwd_rule auto_rule[2];
-	uint8_t fwd_auto[2][65536 / 8];
+	uint8_t fwd_auto[2][2][65536 / 8];
 	int helper;
 	int host_proc[NSFWD_PROC_FILES];
 	uint8_t rev[2][65536 / 8];

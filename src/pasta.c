@@ -127,9 +127,6 @@ static int pasta_option(struct conf *conf, int opt, const char *arg,
 	case PASTA_OPT_VERSION:
 		printf("pasta-compatible front of merd %s\n", MERD_VERSION);
 		return 1;
-	case '?':
-		fputs("Try 'pasta --help'.\n", stderr);
-		return -EINVAL;
 	default:
 		return conf_option(conf, opt, arg);
 	}
@@ -149,8 +146,11 @@ int pasta_parse(struct conf *conf, int argc, char **argv)
 	bool map_gw = true, config_net = false;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "+t:u:T:U:a:n:g:D:S:m:i:46fP:qdh",
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:t:u:T:U:a:n:g:D:S:m:i:46fP:qdh",
 				  pasta_options, NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			return conf_getopt_error("pasta", opt, argv);
 		rc = pasta_option(conf, opt, optarg, &map_gw, &config_net);
 		if (rc)
 			return rc;

@@ -233,7 +233,7 @@ static int slirp_option(struct conf *conf, struct slirp_opts *o, int opt,
 		       MERD_VERSION);
 		return 1;
 	default:
-		fputs("Try 'slirp4netns --help'.\n", stderr);
+		err("option not handled (see slirp4netns --help)");
 		return -EINVAL;
 	}
 }
@@ -320,8 +320,11 @@ int slirp_parse(struct conf *conf, int argc, char **argv)
 				.net = 0x0a000200, .prefix = 24 };
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "+ce:r:m:6a:hv", slirp_options,
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:ce:r:m:6a:hv", slirp_options,
 				  NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			return conf_getopt_error("slirp4netns", opt, argv);
 		rc = slirp_option(conf, &o, opt, optarg);
 		if (rc)
 			return rc;

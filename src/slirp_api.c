@@ -18,6 +18,13 @@
  *	-> {"return":{}}
  *   anything wrong -> {"error":{"desc":"bad request: ..."}}
  *
+ * The error texts are slirp4netns 1.2's, byte for byte ("cannot parse
+ * JSON", "add_hostfwd: bad arguments.host_port", ...), as are the members
+ * it ignores: one that is not a string where a string is expected counts
+ * as absent. A failure of merd's own (the port is busy, too many forwards)
+ * is the reply slirp4netns gives when libslirp fails, "add_hostfwd:
+ * slirp_add_hostfwd failed", and merd logs why.
+ *
  * A forward is opened through fwd_runtime_add() with the spec
  * HOST_ADDR/HOST_PORT:GUEST_PORT (host_addr defaults to 0.0.0.0, IPv4
  * only, as in slirp4netns) and always leads to the guest's address: a
@@ -46,6 +53,7 @@
 #define API_CLIENTS_MAX	4
 #define API_FWD_MAX	FWD_MAX_RULES
 #define API_OUT_MAX	(API_FWD_MAX * 160 + 64)
+#define API_BAD		"?"	/* a string member too long for its field */
 
 /**
  * struct api_fwd - A forward added through the API
@@ -66,7 +74,9 @@ struct api_fwd {
 };
 
 /**
- * struct api_req - A request, parsed
+ * struct api_req - A request, parsed: a string member that does not fit
+ * its field (or holds a NUL) is kept as API_BAD, which no check accepts
+ * @has_execute: "execute" is there, and a string
  * @execute:	"execute"
  * @proto:	"arguments.proto"
  * @host_addr:	"arguments.host_addr"
@@ -76,6 +86,7 @@ struct api_fwd {
  * @id:		"arguments.id", -1 if absent or not a positive integer
  */
 struct api_req {
+	bool has_execute;
 	char execute[32];
 	char proto[8];
 	char host_addr[INET6_ADDRSTRLEN];
@@ -115,20 +126,23 @@ static struct api_state {
 
 /**
  * api_text() - Copy a string member into a field
- * @dst:	Field
- * @size:	Its size
+ * @dst:	Field, left alone if the value is not a string
+ * @size:	Its size, more than sizeof(API_BAD)
  * @v:		Value
  *
- * Return: 0, or -E2BIG if it is not a string that fits
+ * Return: true if it was a string (kept as API_BAD if it does not fit)
  */
-static int api_text(char *dst, size_t size, const struct json_val *v)
+static bool api_text(char *dst, size_t size, const struct json_val *v)
 {
-	if (v->type != JSON_STRING || v->len >= size ||
-	    memchr(v->str, '\0', v->len))
-		return -E2BIG;
+	if (v->type != JSON_STRING)
+		return false;
+	if (v->len >= size || memchr(v->str, '\0', v->len)) {
+		strcpy(dst, API_BAD);
+		return true;
+	}
 	memcpy(dst, v->str, v->len);
 	dst[v->len] = '\0';
-	return 0;
+	return true;
 }
 
 /**
@@ -151,21 +165,22 @@ static long api_number(const struct json_val *v, long max)
  * @path:	Member path
  * @v:		Value
  *
- * Return: 0, or -E2BIG for a string member that does not fit
+ * Return: 0
  */
 static int api_member(void *arg, const char *path, const struct json_val *v)
 {
 	struct api_req *req = arg;
 
 	if (!strcmp(path, "execute"))
-		return api_text(req->execute, sizeof(req->execute), v);
-	if (!strcmp(path, "arguments.proto"))
-		return api_text(req->proto, sizeof(req->proto), v);
-	if (!strcmp(path, "arguments.host_addr"))
-		return api_text(req->host_addr, sizeof(req->host_addr), v);
-	if (!strcmp(path, "arguments.guest_addr"))
-		return api_text(req->guest_addr, sizeof(req->guest_addr), v);
-	if (!strcmp(path, "arguments.host_port"))
+		req->has_execute = api_text(req->execute, sizeof(req->execute),
+					    v);
+	else if (!strcmp(path, "arguments.proto"))
+		api_text(req->proto, sizeof(req->proto), v);
+	else if (!strcmp(path, "arguments.host_addr"))
+		api_text(req->host_addr, sizeof(req->host_addr), v);
+	else if (!strcmp(path, "arguments.guest_addr"))
+		api_text(req->guest_addr, sizeof(req->guest_addr), v);
+	else if (!strcmp(path, "arguments.host_port"))
 		req->host_port = api_number(v, 65535);
 	else if (!strcmp(path, "arguments.guest_port"))
 		req->guest_port = api_number(v, 65535);
@@ -177,7 +192,7 @@ static int api_member(void *arg, const char *path, const struct json_val *v)
 /**
  * api_error() - Write an error reply
  * @o:		Reply
- * @why:	What was wrong, after "bad request: "
+ * @why:	What was wrong, after "bad request: ": slirp4netns's words
  */
 static void api_error(struct json_out *o, const char *why)
 {
@@ -227,6 +242,10 @@ static bool api_guest_addr(const struct ctx *c, struct api_req *req, bool v6)
  * @c:		Execution context
  * @req:	Request: host_addr and guest_addr filled in if absent
  *
+ * Checked in slirp4netns's order, with its words. An IPv6 host_addr is
+ * merd's own addition; a guest_addr that is not the guest's is refused as
+ * a bad one.
+ *
  * Return: NULL if it can be done, else what is wrong
  */
 static const char *api_add_check(const struct ctx *c, struct api_req *req)
@@ -236,18 +255,22 @@ static const char *api_add_check(const struct ctx *c, struct api_req *req)
 	bool v6;
 
 	if (strcmp(req->proto, "tcp") != 0 && strcmp(req->proto, "udp") != 0)
-		return "add_hostfwd: proto must be tcp or udp";
+		return "add_hostfwd: bad arguments.proto";
 	if (!req->host_addr[0])
 		strcpy(req->host_addr, "0.0.0.0");
 	v6 = inet_pton(AF_INET6, req->host_addr, &a6) == 1;
 	if (!v6 && inet_pton(AF_INET, req->host_addr, &a4) != 1)
-		return "add_hostfwd: bad host_addr";
-	if (req->host_port <= 0 || req->guest_port <= 0)
-		return "add_hostfwd: host_port and guest_port must be 1 to 65535";
+		return "add_hostfwd: bad arguments.host_addr";
+	if (req->host_port <= 0)
+		return "add_hostfwd: bad arguments.host_port";
 	if (!api_guest_addr(c, req, v6))
-		return "add_hostfwd: guest_addr must be the guest's address";
-	if (api.n_fwd == API_FWD_MAX)
-		return "add_hostfwd: too many forwards";
+		return "add_hostfwd: bad arguments.guest_addr";
+	if (req->guest_port <= 0)
+		return "add_hostfwd: bad arguments.guest_port";
+	if (api.n_fwd == API_FWD_MAX) {
+		info("api: add_hostfwd: %d forwards already", API_FWD_MAX);
+		return "add_hostfwd: slirp_add_hostfwd failed";
+	}
 	return NULL;
 }
 
@@ -261,7 +284,7 @@ static void api_add(struct ctx *c, struct api_req *req, struct json_out *o)
 {
 	uint8_t proto = !strcmp(req->proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
 	const char *why = api_add_check(c, req);
-	char spec[INET6_ADDRSTRLEN + 16], msg[96];
+	char spec[INET6_ADDRSTRLEN + 16];
 	struct api_fwd *f;
 	int n;
 
@@ -273,9 +296,9 @@ static void api_add(struct ctx *c, struct api_req *req, struct json_out *o)
 		 req->host_port, req->guest_port);
 	n = fwd_runtime_add(c, proto, spec);
 	if (n <= 0) {
-		snprintf(msg, sizeof(msg), "add_hostfwd: %s",
-			 n ? strerror(-n) : "no socket opened");
-		api_error(o, msg);
+		info("api: add_hostfwd %s %s: %s", req->proto, spec,
+		     n ? strerror(-n) : "no socket opened");
+		api_error(o, "add_hostfwd: slirp_add_hostfwd failed");
 		return;
 	}
 	f = &api.fwd[api.n_fwd++];
@@ -346,7 +369,7 @@ static void api_remove(struct ctx *c, const struct api_req *req,
 		if (api.fwd[i].id == (unsigned long)req->id)
 			f = &api.fwd[i];
 	if (!f) {
-		api_error(o, "remove_hostfwd: no such id");
+		api_error(o, "remove_hostfwd: bad arguments.id");
 		return;
 	}
 	snprintf(spec, sizeof(spec), "%s/%u", f->host_addr, f->host_port);
@@ -359,6 +382,22 @@ static void api_remove(struct ctx *c, const struct api_req *req,
 	json_open(o, '{');
 	json_close(o, '}');
 	json_close(o, '}');
+}
+
+/**
+ * api_is_object() - Tell whether a valid JSON text is an object
+ * @text:	Text, already parsed
+ * @len:	Its length
+ *
+ * Return: true if its first character but white space is '{'
+ */
+static bool api_is_object(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && strchr(" \t\n\r", text[i]) && text[i])
+		i++;
+	return i < len && text[i] == '{';
 }
 
 /**
@@ -377,13 +416,15 @@ size_t slirp_api_handle(struct ctx *c, const char *text, size_t len,
 	struct api_req req = { .host_port = -1, .guest_port = -1, .id = -1 };
 	const char *why = NULL;
 	struct json_out o;
-	char msg[96];
 
 	json_out_init(&o, out, cap);
 	if (json_parse(text, len, api_member, &req, &why)) {
-		snprintf(msg, sizeof(msg), "invalid JSON: %s",
-			 why ? why : "member too long");
-		api_error(&o, msg);
+		debug("api: request is not JSON: %s", why ? why : "?");
+		api_error(&o, "cannot parse JSON");
+	} else if (!api_is_object(text, len)) {
+		api_error(&o, "json_object() failed");
+	} else if (!req.has_execute) {
+		api_error(&o, "no execute found");
 	} else if (!strcmp(req.execute, "add_hostfwd")) {
 		api_add(c, &req, &o);
 	} else if (!strcmp(req.execute, "list_hostfwd")) {
@@ -391,7 +432,7 @@ size_t slirp_api_handle(struct ctx *c, const char *text, size_t len,
 	} else if (!strcmp(req.execute, "remove_hostfwd")) {
 		api_remove(c, &req, &o);
 	} else {
-		api_error(&o, "unknown \"execute\"");
+		api_error(&o, "unknown execute");
 	}
 	return o.len;
 }
@@ -474,7 +515,7 @@ void slirp_api_event(struct ctx *c, uint32_t idx)
 		struct json_out o;
 
 		json_out_init(&o, out, sizeof(out));
-		api_error(&o, "request too large");
+		api_error(&o, "too large message");
 		len = o.len;
 	} else {
 		len = slirp_api_handle(c, cl->in, cl->len, out, sizeof(out));

@@ -2,8 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # fwd_loop.bats - Namespace mode, the rest of port forwarding: -T/-U (the
 # namespace's loopback joined to the host's: TCP spliced, UDP relayed),
-# -t/-u auto (ports bound in the namespace forwarded as they appear) and
-# -t/-u all (every free port, those bound on the host left alone).
+# -t/-u auto (ports bound in the namespace forwarded as they appear, one
+# family busy on the host neither leaking nor blocking the other), -t/-u
+# all (every free port, those bound on the host left alone) and specs of
+# exclusions alone (all but those); --netns PID and --netns PATH (a file
+# of "ip netns attach"): traffic, merd's exit status 0 when the process
+# ends or the file is deleted, and one line for a target that is not there.
 #
 # The host's servers are fwd_peer serve run as root in "host" (they listen
 # on every address, loopback included); the namespace's clients are
@@ -18,6 +22,7 @@ setup() {
 }
 
 teardown() {
+	[ -z "${WORLD_ID:-}" ] || ip netns delete "merd-att-$WORLD_ID" 2>/dev/null || :
 	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
 		world_dump_logs
 		[ ! -s "${FWD_LOG:-}" ] || { echo "--- server" >&2; cat "$FWD_LOG" >&2; }
@@ -355,12 +360,42 @@ while True:
 	fwd_ns_stop
 }
 
-@test "-t all is refused with a clear line when the open files limit is too low" {
-	local rc=0
+@test "-t all and -t ~22 are refused with a clear line when the open files limit is too low" {
+	local rc spec
 	ulimit -n 4096	# ports 1024-32767: 63488 sockets
-	merd_ns -t all -- true || rc=$?
-	cat "$MERD_LOG"
-	[ $rc -eq 1 ] && [ "$(grep -c . "$MERD_LOG")" -eq 1 ] && grep -q 'open files limit' "$MERD_LOG"
+	for spec in all "~22"; do
+		rc=0
+		merd_ns -t "$spec" -- true || rc=$?
+		echo "-t $spec: status $rc: $(cat "$MERD_LOG")"
+		[ $rc -eq 1 ] && [ "$(grep -c . "$MERD_LOG")" -eq 1 ] &&
+			grep -q 'open files limit' "$MERD_LOG"
+	done
+}
+
+@test "-t ~19123,~19200-19300 -u ~19124 (exclusions alone): every free port but those is forwarded" {
+	local line
+	# every port but the excluded ones: keep the range within this
+	# machine's open files limit (ports 18000-19999 here)
+	in_host sysctl -qw net.ipv4.ip_unprivileged_port_start=18000
+	in_host sysctl -qw net.ipv4.ip_local_port_range="20000 65535"
+	fwd_ns_start -t "~19123,~19200-19300" -u "~19124" -- 18500 19123 19124 19250
+	grep 'all:' "$MERD_LOG"
+	# an arbitrary port, both protocols and families
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 18500 t4)" "$FWD_INET4" 18500
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET6" tcp "$FWD_HOST6" 18500 t6)" "$FWD_INET6" 18500
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 18500 u4)" "$FWD_INET4" 18500
+	# excluded for TCP only: UDP 19123 and TCP 19124 are forwarded
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 19123 u19123)" "$FWD_INET4" 19123
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 19124 t19124)" "$FWD_INET4" 19124
+	# the excluded ones are not, though the guest listens there
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 19123 x1)"
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET6" tcp "$FWD_HOST6" 19123 x2)"
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 19250 x3)"
+	line=$(FWD_HELLO_SECS=2 fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 19124 x4)
+	echo "client: $line"
+	[ "$(fwd_kv result "$line")" != OK ]
+	fwd_not grep -q ' id=x[0-9] ' "$FWD_LOG"
+	fwd_ns_stop
 }
 
 @test "--netns PID: -T reaches the host's loopback from the attached namespace; -t auto follows a server there as it starts and stops" {
@@ -436,4 +471,130 @@ c.close()
 	_wait_for 5 test -s "$WORLD_DIR/run/rst.out"
 	cat "$WORLD_DIR/run/rst.out"
 	grep -qx 'reset' "$WORLD_DIR/run/rst.out"
+}
+
+# attach_start() - Start "merd -f ARGS..." as the test user in the
+# background; once it ends, its exit status is in $ATTACH_STATUS
+attach_start() {
+	ATTACH_STATUS=$WORLD_DIR/run/attach-$RANDOM$RANDOM.status
+	user_argv "$MERD" -f "$@"
+	(
+		cd "$WORLD_DIR" || exit 1
+		"${USER_ARGV[@]}" </dev/null >>"$MERD_LOG" 2>&1 3>&-
+		echo "$?" >"$ATTACH_STATUS"
+	) 3>&- &
+	echo "$!" >>"$WORLD_DIR/pids"
+}
+
+# attach_exit_status() - Wait up to 10 s for the merd of attach_start to
+# end; print its exit status, fail if it is still running
+attach_exit_status() {
+	_wait_for 10 test -s "$ATTACH_STATUS" || { echo "merd still running"; return 1; }
+	cat "$ATTACH_STATUS"
+}
+
+# userns_target() - Start "unshare -rn sleep 60" as the test user; TARGET
+# is its pid, a process whose network namespace it owns
+userns_target() {
+	user_argv unshare -rn sleep 60
+	_world_bg target "${USER_ARGV[@]}"
+	TARGET=$(tail -n 1 "$WORLD_DIR/pids")
+	_wait_for 5 eval '[ "$(cat /proc/$TARGET/comm)" = sleep ]'
+}
+
+@test "--netns PID: merd exits with status 0 once the process, and its namespace, end" {
+	local st
+	userns_target
+	attach_start --netns "$TARGET"
+	_wait_for 5 eval 'nsenter -t "$TARGET" -n ip -o addr show tap0 | grep -q inet'
+	[ ! -e "$ATTACH_STATUS" ]	# serving
+	kill "$TARGET"
+	st=$(attach_exit_status)
+	echo "merd's exit status: $st"
+	cat "$MERD_LOG"
+	[ "$st" = 0 ]
+}
+
+@test "--netns PATH (ip netns attach): inet reaches a server there; ip netns delete makes merd exit 0" {
+	local name=merd-att-$WORLD_ID st
+	userns_target
+	# as "ip netns add" leaves it: a bind-mounted file, and no process
+	ip netns attach "$name" "$TARGET"
+	kill "$TARGET"
+	attach_start --netns "/run/netns/$name" -t 8080:80 -u 8080:80
+	_wait_for 5 eval 'nsenter --net="/run/netns/$name" ip -o addr show tap0 | grep -q inet'
+	FWD_LOG=$WORLD_DIR/run/ns-server.log
+	_world_bg ns-server nsenter --net="/run/netns/$name" "$WORLD_BIN/fwd_peer" serve \
+		-l "$FWD_LOG" -r "$WORLD_DIR/run/ns-server.ready" -w 60 80
+	_wait_for 10 test -e "$WORLD_DIR/run/ns-server.ready"
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 8080 np4)" "$FWD_INET4" 80
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET6" udp "$FWD_HOST6" 8080 np6)" "$FWD_INET6" 80
+	kill "$(tail -n 1 "$WORLD_DIR/pids")"
+	[ ! -e "$ATTACH_STATUS" ]	# still serving
+	ip netns delete "$name"
+	st=$(attach_exit_status)
+	echo "merd's exit status: $st"
+	cat "$MERD_LOG"
+	[ "$st" = 0 ]
+	grep -q "namespace /run/netns/$name is gone" "$MERD_LOG"
+}
+
+@test "--netns with no such file, no such process or a file that is no namespace: status 1, one line" {
+	local dead t rc
+	dead=$(sh -c 'echo $$')
+	for t in /nonexistent "$WORLD_DIR/run/no/such" "$dead" "/proc/$dead/ns/net" /etc/hostname; do
+		rc=0
+		as_user "$MERD" -f --netns "$t" 2>"$MERD_LOG" || rc=$?
+		echo "--netns $t: status $rc: $(cat "$MERD_LOG")"
+		[ $rc -eq 1 ] && [ "$(grep -c . "$MERD_LOG")" -eq 1 ] &&
+			grep -qF -- "--netns $t: " "$MERD_LOG"
+	done
+}
+
+# v6_squatter() - As root in "host", hold TCP and UDP [::]:PORT, IPv6 only
+# (no SO_REUSEPORT: merd cannot share them)
+v6_squatter() {
+	_world_bg squat6 ip netns exec "$HOST_NS" /usr/bin/python3 -c '
+import socket, sys, time
+for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+    s = socket.socket(socket.AF_INET6, t)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind(("::", int(sys.argv[1])))
+    if t == socket.SOCK_STREAM:
+        s.listen()
+    globals()["keep%d" % t] = s
+open(sys.argv[2], "w").close()
+time.sleep(120)' "$1" "$WORLD_DIR/run/squat6.ready"
+	_wait_for 10 test -e "$WORLD_DIR/run/squat6.ready"
+}
+
+# host_v4_socks() - Print how many sockets of PROTO (t or u) are bound to
+# 0.0.0.0:PORT in "host"
+host_v4_socks() {
+	in_host ss -Hn"$1"a "sport = :$2" | grep -c " 0\.0\.0\.0:$2 " || :
+}
+
+@test "-t auto -u auto: a port whose IPv6 side is busy on the host is served over IPv4, without a socket more per scan, and closed when the server goes" {
+	local line n
+	v6_squatter 7790
+	userns_target
+	attach_start --netns "$TARGET" -t auto -u auto
+	_wait_for 5 eval 'nsenter -t "$TARGET" -n ip -o addr show tap0 | grep -q inet'
+	FWD_LOG=$WORLD_DIR/run/ns-server.log
+	_world_bg ns-server nsenter -t "$TARGET" -n "$WORLD_BIN/fwd_peer" serve \
+		-l "$FWD_LOG" -r "$WORLD_DIR/run/ns-server.ready" -w 60 7790
+	_wait_for 10 test -e "$WORLD_DIR/run/ns-server.ready"
+	fwd_check_hello "$(poll_ok 7790 2000)" "$FWD_INET4" 7790
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 7790 au4)" "$FWD_INET4" 7790
+	# three scans more: still one IPv4 socket each, IPv6 still the squatter's
+	sleep 3
+	n="$(host_v4_socks t 7790) $(host_v4_socks u 7790)"
+	echo "merd's IPv4 sockets on 7790 (TCP UDP): $n"
+	[ "$n" = "1 1" ]
+	# the server goes: so do the IPv4 forwards (refused, not reset)
+	kill "$(tail -n 1 "$WORLD_DIR/pids")"
+	_wait_for 3 eval 'fwd_check_refused "$(FWD_HELLO_SECS=1 fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 7790 gone)"'
+	_wait_for 3 eval '[ "$(host_v4_socks u 7790)" = 0 ]'
+	kill "$TARGET"
+	[ "$(attach_exit_status)" = 0 ]
 }

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # fwd_ns.bats - Port forwarding (-t, -u) in namespace mode: clients in "inet"
 # and on the host's loopback reach TCP and UDP servers in the namespace
-# through merd's forwarded ports, over IPv4 and IPv6; translation, ranges, a
-# bound address, exclusions; bad specs and privileged ports refused at
-# start; the guest's refusal seen by the client; 16 MiB each way intact.
+# through merd's forwarded ports, over IPv4 and IPv6; translation, ranges,
+# bound addresses (IPv4 and IPv6), exclusions; bad specs (exclusions that
+# leave nothing among them) and privileged ports refused at start; the
+# guest's refusal seen by the client; 16 MiB each way intact; inbound UDP
+# flows listed by "merd ctl", then aged out after --udp-timeout.
 #
 # Each test starts merd --ns with its own -t/-u, the namespace's command
 # being fwd_peer's server (test/tools/fwd_peer.c), which logs the address
@@ -12,7 +14,7 @@
 # "inet" (bound to 198.51.100.3 / 2001:db8:1::3: not merd's gateway address)
 # or in "host". Two host clients the guest would see alike are both served
 # (TCP and UDP); a UDP answer leaves from the address the client sent to.
-# -T/-U, all and auto: fwd_loop.bats.
+# -T/-U, all, exclusions alone (all but those) and auto: fwd_loop.bats.
 
 load lib/world
 load lib/fwd
@@ -93,6 +95,18 @@ v6_local_clients() {
 	fwd_ns_stop
 }
 
+@test "-t ::1/8081:80 (an IPv6 bind address) is reachable on ::1 only" {
+	fwd_ns_start -t ::1/8081:80 -u ::1/8081:80 -- 80
+	fwd_check_hello "$(fwd_hello "$HOST_NS" - tcp ::1 8081 lo6)" "$FWD_LL6" 80
+	fwd_check_hello "$(fwd_hello "$HOST_NS" - udp ::1 8081 lo6u)" "$FWD_LL6" 80
+	fwd_check_refused "$(fwd_hello "$HOST_NS" - tcp 127.0.0.1 8081 lo4)"
+	fwd_check_refused "$(fwd_hello "$HOST_NS" - tcp "$FWD_HOST6" 8081 own6)"
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET6" tcp "$FWD_HOST6" 8081 inet6)"
+	fwd_check_refused "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 8081 inet4)"
+	fwd_not grep -q ' id=\(lo4\|own6\|inet\)' "$FWD_LOG"
+	fwd_ns_stop
+}
+
 @test "-t 9000-9002,~9001 forwards 9000 and 9002; 9001 is refused though the guest listens there" {
 	fwd_ns_start -t 9000-9002,~9001 -- 9000 9001 9002
 	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" tcp "$FWD_HOST4" 9000 x4-0)" "$FWD_INET4" 9000
@@ -111,7 +125,7 @@ ns_once() {
 	merd_ns "$@" -- touch "$WORLD_DIR/run/ran"
 }
 
-@test "bad -t and -u specs are refused at start: status 1, one line naming the bad part" {
+@test "bad -t and -u specs are refused at start: status 1, one line naming the bad part or the spec" {
 	while read -r opt spec part; do
 		fwd_bad_spec ns_once "$part" "$opt" "$spec"
 		[ ! -e "$WORLD_DIR/run/ran" ]
@@ -125,16 +139,23 @@ ns_once() {
 	-t 1-2:65535-65536 '1-2:65535-65536'
 	-t 8080,81x,8082 '81x'
 	-t 999.1.1.1/8080 '999.1.1.1'
-	-t ~8080 '~8080'
+	-t ::1x/8080 '::1x'
+	-t ~8080x '~8080x'
+	-t 8080:80,~8080 '8080:80,~8080': its exclusions leave no port
+	-t 1-3,~1-3 '1-3,~1-3': its exclusions leave no port
+	-t , ',': no ports
 	-u 53x '53x'
 	-u 1000-1001:2000-2002 '1000-1001:2000-2002'
 	-u 65536 '65536'
+	-u 1000-1001,~999-1002 '1000-1001,~999-1002': its exclusions leave no port
 	EOF
 }
 
-@test "-T all and -U all are refused: only -t and -u take all" {
+@test "-T and -U refuse all and exclusions alone: only -t and -u take every port" {
 	fwd_bad_spec ns_once "'all'" -T all
 	fwd_bad_spec ns_once "'all'" -U all
+	fwd_bad_spec ns_once "'~22'" -T "~22"
+	fwd_bad_spec ns_once "'~53'" -U "~53"
 	[ ! -e "$WORLD_DIR/run/ran" ]
 }
 
@@ -317,4 +338,25 @@ dup_udp() {
 @test "the same host port given twice is refused, for UDP as for TCP" {
 	fwd_bad_spec ns_once 8080 -t 8080 -t 8080:90
 	dup_udp
+}
+
+# udp_flows() - Print the udp rows of "merd ctl SOCK flows"
+udp_flows() {
+	as_user "$MERD" ctl "$1" flows | grep -E '^[0-9]+ +udp ' || :
+}
+
+@test "an inbound UDP flow (-u) is listed by merd ctl, then gone after --udp-timeout" {
+	local sock=$WORLD_DIR/run/ctl.sock rows
+	fwd_ns_start -u 8080:80 --ctl "$sock" --udp-timeout 3 -- 80
+	fwd_check_hello "$(fwd_hello "$INET_NS" "$FWD_INET4" udp "$FWD_HOST4" 8080 age4)" \
+		"$FWD_INET4" 80
+	rows=$(udp_flows "$sock")
+	echo "after the exchange: $rows"
+	# guest 198.51.100.10:80, remote the real client 198.51.100.3, answered
+	grep -qE '^[0-9]+ +udp +198\.51\.100\.10 +80 +198\.51\.100\.3 +[0-9]+ +answered +' <<<"$rows"
+	sleep 1
+	[ -n "$(udp_flows "$sock")" ]	# not before the timeout
+	_wait_for 5 eval '[ -z "$(udp_flows "$sock")" ]'
+	echo "after the timeout: $(udp_flows "$sock")"
+	fwd_ns_stop
 }

@@ -4,8 +4,10 @@
 # JSON on stdin (as an OCI runtime passes it), it attaches merd to that
 # process's network namespace and returns once the network is up; merd ends
 # with the namespace; a state without a pid is refused. Then rootless podman
-# runs the hook from a hooks directory for a container with
-# --network none and the hook's annotation, and the container reaches inet.
+# runs the hook from a hooks directory holding the shipped
+# contrib/podman/merd-hook.json (its two paths pointed at this world's
+# files) for a container with --network none and the hook's annotation,
+# and the container reaches inet.
 
 load lib/world
 load lib/tcp
@@ -18,6 +20,7 @@ world_extra_peers() {
 }
 
 HOOK_SRC=$BATS_TEST_DIRNAME/../contrib/podman/merd-oci-hook
+HOOK_JSON=$BATS_TEST_DIRNAME/../contrib/podman/merd-hook.json
 
 setup() {
 	world_setup || { world_dump_logs; world_teardown; return 1; }
@@ -90,22 +93,18 @@ EOF
 	[[ $output == *"no container pid"* ]]
 }
 
-@test "podman runs the hook from a hooks directory: a --network none container reaches inet" {
+@test "podman runs the shipped merd-hook.json from a hooks directory: a --network none container reaches inet" {
 	command -v podman >/dev/null || skip "podman is not installed"
 	local hooks=$WORLD_DIR/home/hooks.d
 	mkdir -p "$hooks"
-	cat >"$hooks/merd.json" <<EOF
-{
-  "version": "1.0.0",
-  "hook": {
-    "path": "$WORLD_BIN/merd-oci-hook",
-    "args": ["merd-oci-hook"],
-    "env": ["MERD=$WORLD_BIN/merd"]
-  },
-  "when": { "annotations": { "^io\\\\.merd\\\\.network\$": "^on\$" } },
-  "stages": ["createRuntime"]
-}
-EOF
+	# the shipped file, its two install paths replaced by this world's
+	grep -q '"/usr/local/libexec/merd/merd-oci-hook"' "$HOOK_JSON"
+	grep -q '"MERD=/usr/local/bin/merd"' "$HOOK_JSON"
+	sed -e "s|\"/usr/local/libexec/merd/merd-oci-hook\"|\"$WORLD_BIN/merd-oci-hook\"|" \
+	    -e "s|\"MERD=/usr/local/bin/merd\"|\"MERD=$WORLD_BIN/merd\"|" \
+	    "$HOOK_JSON" >"$hooks/merd.json"
+	diff "$HOOK_JSON" "$hooks/merd.json" || :
+	[ "$(diff "$HOOK_JSON" "$hooks/merd.json" | grep -c '^>')" -eq 2 ]
 	chown -R "$MERD_TEST_USER:" "$hooks"
 	podman_image
 	run podman_user --hooks-dir "$hooks" run --rm --network none \

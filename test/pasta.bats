@@ -5,10 +5,15 @@
 # in the background; --config-net copies the host's address, route and MTU;
 # --dns-forward and --map-guest-addr addresses work; the gateway leads to
 # the host's loopback unless --no-map-gw; published ports (-t) reach the
-# namespace; merd ends with the namespace; unsupported options are refused.
+# namespace; merd ends with the namespace, with status 0: when its process
+# ends, and, as podman 5 uses it, when the bind-mounted namespace file is
+# unmounted and removed; unsupported options are refused.
 #
 # Each test: a namespace made by "unshare -rn" as the test user (NS_PID),
-# then "pasta ... --netns /proc/NS_PID/ns/net" as the test user.
+# then "pasta ... --netns /proc/NS_PID/ns/net" as the test user; or, as
+# podman 5 does, a namespace file made by "unshare --net=FILE" in the user's
+# own user and mount namespaces, where pasta runs too. test/lib/reaper.py
+# collects the exit status of the detached merd.
 
 load lib/world
 load lib/tcp
@@ -125,21 +130,83 @@ host_server_start() {
 	[ "$output" = hello-from-ns ]
 }
 
-@test "pasta: merd ends with the namespace" {
-	ns_start
-	pasta_run "${PODMAN5[@]}"
-	kill "$NS_PID"
-	_wait_for 10 eval '! _pid_alive "$PASTA_PID"'
+# reaped_status() - Print the exit status reaper.py logged in LOG for PID
+reaped_status() {
+	sed -n "s/^exit $2 //p" "$1"
 }
 
-@test "pasta: unknown options are refused, and a command line without a namespace" {
+@test "pasta: merd ends with the namespace's process, with status 0" {
+	local log=$WORLD_DIR/run/reaped pid
+	ns_start
+	# as pasta_run, under reaper.py: the detached merd's status is seen
+	as_user "$WORLD_BIN/reaper.py" "$log" "$PASTA" -P "$PASTA_PID_FILE" \
+		"${PODMAN5[@]}" --netns "/proc/$NS_PID/ns/net" \
+		</dev/null >>"$WORLD_DIR/log/reaper.log" 2>&1 3>&- &
+	echo "$!" >>"$WORLD_DIR/pids"
+	_wait_for 10 test -s "$PASTA_PID_FILE"
+	pid=$(cat "$PASTA_PID_FILE")
+	_pid_alive "$pid"
+	kill "$NS_PID"
+	_wait_for 10 eval '[ -n "$(reaped_status "$log" "$pid")" ]'
+	cat "$log"
+	[ "$(reaped_status "$log" "$pid")" = 0 ]
+	[ "$(reaped_status "$log" "$(sed -n 's/^start //p' "$log")")" = 0 ]
+}
+
+@test "pasta --netns FILE (podman 5's bind-mounted namespace): served, then merd exits 0 once the file is unmounted and removed" {
+	local d=$WORLD_DIR/run/netns pid
+	mkdir -p "$d"
+	chown "$MERD_TEST_USER:" "$d"
+	# all in the test user's own user and mount namespaces, as podman 5
+	# runs pasta: make the file, start pasta (it detaches once ready), use
+	# the network, then do what podman does when the container goes
+	run as_user unshare -rm sh -c '
+		d=$1 R=$2 P=$3 X=$4 peer=$5 port=$6
+		touch "$d/netns-1" && unshare --net="$d/netns-1" true || exit 1
+		"$R" "$d/reaped" "$P" -P "$d/pid" --config-net --dns-forward 169.254.1.1 \
+			-t none -u none -T none -U none --no-map-gw --quiet \
+			--netns "$d/netns-1" --map-guest-addr 169.254.1.2 &
+		i=0
+		while [ ! -s "$d/pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+		m=$(cat "$d/pid")
+		echo "merd=$m"
+		nsenter --net="$d/netns-1" ip -4 -o addr show dev tap0
+		nsenter --net="$d/netns-1" "$X" -t 60 -i nf-down down "$peer" "$port" 1M
+		umount "$d/netns-1" && rm "$d/netns-1" && echo removed
+		i=0
+		while ! grep -q "^exit $m " "$d/reaped" && [ $i -lt 100 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		grep -q "^exit $m " "$d/reaped" || { echo "merd still running"; exit 1; }
+		wait' sh "$d" "$WORLD_BIN/reaper.py" "$PASTA" "$WORLD_BIN/tcp_xfer" \
+		"$TCP_PEER" "$TCP_PORT"
+	echo "$output"
+	cat "$d/reaped"
+	[ "$status" -eq 0 ]
+	[[ $output == *"inet 198.51.100.10/24 "* ]]
+	tcp_check_down "$(grep '^nf-down down ' <<<"$output")"
+	grep -qx removed <<<"$output"
+	pid=$(sed -n 's/^merd=//p' <<<"$output")
+	[ -n "$pid" ]
+	# pasta said ready (0), and the detached merd ended with 0
+	[ "$(reaped_status "$d/reaped" "$(sed -n 's/^start //p' "$d/reaped")")" = 0 ]
+	[ "$(reaped_status "$d/reaped" "$pid")" = 0 ]
+}
+
+@test "pasta: unknown options are refused, and a command line without a namespace, in one line" {
 	ns_start
 	run as_user "$PASTA" --no-such-option --netns "/proc/$NS_PID/ns/net"
 	echo "$output"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
+	[ "$(grep -c . <<<"$output")" -eq 1 ]
 	[[ $output == *"no-such-option"* ]]
+	run as_user "$PASTA" --config-net --netns
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$(grep -c . <<<"$output")" -eq 1 ]
+	[[ $output == *"--netns needs an argument"* ]]
 	run as_user "$PASTA" --config-net
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	[[ $output == *"usage: pasta"* ]]
 }
 

@@ -5,9 +5,12 @@
 # slirp4netns's network (10.0.2.100/24, gateway .2, resolver .3), the ready
 # fd gets "1", closing the exit fd stops it, the gateway leads to the host's
 # loopback unless --disable-host-loopback, a tap made beforehand is attached
-# to (rootlesskit), --cidr, a tap name and --enable-ipv6 work, --help lists
-# what podman looks for, unsupported options are refused by name. Then the
-# real rootlesskit runs a command through it.
+# to (rootlesskit), --cidr, a tap name, --enable-ipv6, --userns-path,
+# --netns-type, --target-type=netns and --disable-dns work, --help lists
+# what podman looks for, -v prints the version, unsupported and unknown
+# options are refused by name in one line; the API socket answers as
+# slirp4netns 1.2 does, errors byte for byte. Then the real rootlesskit
+# runs a command through it.
 #
 # Each test: a namespace made by "unshare -rn" as the test user (NS_PID),
 # merd as slirp4netns attached to it as the test user, commands inside run
@@ -104,20 +107,70 @@ host_lo_server_start() {
 	! grep -q -- --macaddress <<<"$output"
 }
 
-@test "slirp4netns: unsupported options and bad arguments are refused by name" {
-	run as_user "$SLIRP" --outbound-addr=198.51.100.10 1
+@test "slirp4netns: unsupported and unknown options, bad arguments: status 1, one line naming them" {
+	local args want
+	while IFS='|' read -r args want; do
+		# shellcheck disable=SC2086 # the words of the line
+		run as_user "$SLIRP" $args
+		echo "slirp4netns $args: status $status: $output"
+		[ "$status" -eq 1 ]
+		[ "$(grep -c . <<<"$output")" -eq 1 ]
+		[[ $output == *"$want"* ]]
+	done <<-'EOF'
+	--outbound-addr=198.51.100.10 1|--outbound-addr is not supported
+	--outbound-addr6=2001:db8:1::10 1|--outbound-addr6 is not supported
+	--macaddress=02:00:00:00:00:01 1|--macaddress is not supported
+	--target-type=bess 1|--target-type=bess
+	--cidr=10.0.2.0/30 1|--cidr
+	--netns-type=pid /run/x|not a PID
+	--netns-type=file 1|--netns-type
+	--no-such-option 1|--no-such-option
+	--no-such-option=3 1|--no-such-option
+	-Z 1|-Z
+	--mtu|--mtu needs an argument
+	-c|usage: slirp4netns
+	EOF
+}
+
+@test "slirp4netns -v and --version: the version, status 0" {
+	local opt
+	for opt in -v --version; do
+		run as_user "$SLIRP" "$opt"
+		echo "$opt: status $status: $output"
+		[ "$status" -eq 0 ]
+		[[ $output == *"slirp4netns"*"merd $(sed -n 's/^#define MERD_VERSION.*"\(.*\)"/\1/p' src/merd.h)"* ]]
+	done
+}
+
+@test "slirp4netns --userns-path, --netns-type=path and --target-type=netns (podman's full line): served" {
+	ns_start
+	slirp_start --mtu=65520 --enable-sandbox --enable-seccomp -c -e 3 -r 4 \
+		--userns-path="/proc/$NS_PID/ns/user" --netns-type=path \
+		--target-type=netns "/proc/$NS_PID/ns/net" tap0
+	run in_ns ip -4 -o addr show dev tap0
 	echo "$output"
-	[ "$status" -eq 1 ]
-	[[ $output == *"--outbound-addr is not supported"* ]]
-	run as_user "$SLIRP" --target-type=bess 1
-	[ "$status" -eq 1 ]
-	[[ $output == *"--target-type=bess"* ]]
-	run as_user "$SLIRP" --cidr=10.0.2.0/30 1
-	[ "$status" -eq 1 ]
-	[[ $output == *"--cidr"* ]]
-	run as_user "$SLIRP" --netns-type=pid /run/x
-	[ "$status" -eq 1 ]
-	[[ $output == *"not a PID"* ]]
+	[[ $output == *"inet 10.0.2.100/24 "* ]]
+	run in_ns "$WORLD_BIN/tcp_xfer" -t 60 -i u-down down "$TCP_PEER" "$TCP_PORT" 1M
+	echo "$output"
+	[ "$status" -eq 0 ]
+	tcp_check_down "$output"
+	slirp_exit_close
+	_wait_for 10 test -s "$SLIRP_STATUS_FILE"
+	[ "$(cat "$SLIRP_STATUS_FILE")" = 0 ]
+}
+
+@test "slirp4netns --netns-type=pid --disable-dns: served, and no resolver answers at .3" {
+	ns_start
+	slirp_start -c -e 3 -r 4 --netns-type=pid --disable-dns "$NS_PID"
+	run in_ns "$WORLD_BIN/tcp_xfer" -t 60 -i d-down down "$TCP_PEER" "$TCP_PORT" 1M
+	echo "$output"
+	[ "$status" -eq 0 ]
+	tcp_check_down "$output"
+	run in_ns timeout 10 busybox nslookup peer.merd.test 10.0.2.3
+	echo "nslookup: status $status: $output"
+	[ "$status" -ne 0 ]
+	[[ $output != *"Address: 203.0.113.2"* ]]
+	slirp_exit_close
 }
 
 @test "slirp4netns -c (podman's line): 10.0.2.100/24 via .2, ready fd, TCP, DNS at .3; exit fd stops it" {
@@ -270,21 +323,47 @@ api() {
 	slirp_exit_close
 }
 
-@test "slirp4netns --api-socket: bad requests get slirp4netns's error form, and merd keeps serving" {
-	local sock=$WORLD_DIR/run/slirp/api.sock
+# api_exact() - Send exactly TEXT (no newline added) to the API socket SOCK
+api_exact() {
+	printf '%s' "$2" | as_user socat -t 5 - "UNIX-CONNECT:$1"
+}
+
+# pad() - Print TEXT followed by spaces up to N bytes
+pad() {
+	printf '%s%*s' "$2" $(($1 - ${#2})) ''
+}
+
+@test "slirp4netns --api-socket: bad requests get slirp4netns 1.2's error replies byte for byte, and merd keeps serving" {
+	local sock=$WORLD_DIR/run/slirp/api.sock req want
 	ns_start
+	in_host socat TCP-LISTEN:8081,reuseaddr,fork SYSTEM:true >>"$WORLD_DIR/log/busy.log" 2>&1 &
+	echo "$!" >>"$WORLD_DIR/pids"
+	_wait_for 5 in_host sh -c 'ss -ltn | grep -q ":8081 "'
 	slirp_start -c -e 3 -r 4 --api-socket "$sock" "$NS_PID"
-	for req in 'not json' '{"execute":"reboot"}' \
-		   '{"execute":"add_hostfwd","arguments":{"proto":"sctp","host_port":1,"guest_port":1}}' \
-		   '{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_port":0,"guest_port":80}}' \
-		   '{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_port":8080,"guest_addr":"10.0.2.7","guest_port":80}}' \
-		   '{"execute":"remove_hostfwd","arguments":{"id":99}}'; do
-		run api "$sock" "$req"
+	while IFS='|' read -r req want; do
+		run api_exact "$sock" "$req"
 		echo "$req -> $output"
-		[[ $output == '{"error":{"desc":"bad request: '* ]]
-	done
-	run api "$sock" "$(head -c 5000 /dev/zero | tr '\0' ' ')"
-	[[ $output == *"request too large"* ]]
+		[ "$output" = "{\"error\":{\"desc\":\"bad request: $want\"}}" ]
+	done <<-'EOF'
+	not json|cannot parse JSON
+	[1,2]|json_object() failed
+	{"arguments":{}}|no execute found
+	{"execute":"reboot"}|unknown execute
+	{"execute":"add_hostfwd","arguments":{"proto":"sctp","host_port":1,"guest_port":1}}|add_hostfwd: bad arguments.proto
+	{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_addr":"nowhere","host_port":8080,"guest_port":80}}|add_hostfwd: bad arguments.host_addr
+	{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_port":0,"guest_port":80}}|add_hostfwd: bad arguments.host_port
+	{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_port":8080,"guest_addr":"10.0.2.7","guest_port":80}}|add_hostfwd: bad arguments.guest_addr
+	{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_port":8080}}|add_hostfwd: bad arguments.guest_port
+	{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_port":8081,"guest_port":80}}|add_hostfwd: slirp_add_hostfwd failed
+	{"execute":"remove_hostfwd","arguments":{"id":99}}|remove_hostfwd: bad arguments.id
+	EOF
+	# 4096 bytes is too large, as for slirp4netns; 4095 is served
+	run api_exact "$sock" "$(pad 4096 '{"execute":"list_hostfwd"}')"
+	echo "4096 bytes -> $output"
+	[ "$output" = '{"error":{"desc":"bad request: too large message"}}' ]
+	run api_exact "$sock" "$(pad 4095 '{"execute":"list_hostfwd"}')"
+	echo "4095 bytes -> $output"
+	[ "$output" = '{"entries":[]}' ]
 	run in_ns "$WORLD_BIN/tcp_xfer" -t 60 -i api-down down "$TCP_PEER" "$TCP_PORT" 1M
 	[ "$status" -eq 0 ]
 	slirp_exit_close

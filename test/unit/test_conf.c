@@ -237,6 +237,51 @@ static void conf_bad_options_refused(void)
 }
 
 /**
+ * conf_port_specs() - -t/-u specs: an IPv6 bind address, exclusions
+ * alone meaning every port but those, exclusions that leave nothing
+ */
+static void conf_port_specs(void)
+{
+	struct in6_addr lo6 = IN6ADDR_LOOPBACK_INIT;
+	const struct fwd_rules *f = &conf.fwd;
+
+	CHECK_EQ(PARSE("-f", "-t", "::1/8080:80"), 0);
+	CHECK_EQ(f->n, 1);
+	CHECK(f->rule[0].bound && !memcmp(&f->rule[0].addr, &lo6, 16));
+	CHECK_EQ(f->rule[0].first, 8080);
+	CHECK_EQ(f->rule[0].to, 80);
+
+	CHECK_EQ(PARSE("-f", "-t", "~22,~8000-8010", "-u", "~53"), 0);
+	CHECK_EQ(f->n, 0);
+	CHECK_EQ(f->all, FWD_PROTO_BIT(IPPROTO_TCP) |
+			 FWD_PROTO_BIT(IPPROTO_UDP));
+	CHECK_EQ(f->n_excl, 3);
+	CHECK_EQ(f->excl[1].proto, IPPROTO_TCP);
+	CHECK_EQ(f->excl[1].first, 8000);
+	CHECK_EQ(f->excl[1].last, 8010);
+	CHECK_EQ(f->excl[2].proto, IPPROTO_UDP);
+	CHECK(!f->all_rule[0].bound);
+	CHECK_EQ(f->all_rule[0].last, 65535);
+
+	CHECK_EQ(PARSE("-f", "-t", "127.0.0.1/~22"), 0);
+	CHECK(f->all_rule[0].bound);
+	CHECK_EQ(PARSE("-f", "-t", "all", "-t", "~22"), 0);
+	CHECK_EQ(f->n_excl, 1);
+	CHECK_EQ(PARSE("-f", "-t", "all", "-t", "127.0.0.1/~22"), -EINVAL);
+
+	CHECK_EQ(PARSE("-f", "-t", "8080:80,~8080"), -EINVAL);
+	CHECK_EQ(PARSE("-f", "-t", "1-3,~1-3"), -EINVAL);
+	CHECK_EQ(PARSE("-f", "-u", "1000-1001,~999-1002"), -EINVAL);
+	CHECK_EQ(PARSE("-f", "-t", "1-3,~2"), 0);	/* 1 and 3 */
+	CHECK_EQ(f->n, 2);
+	CHECK_EQ(PARSE("--ns", "-T", "~22"), -EINVAL);
+	CHECK_EQ(PARSE("--ns", "-U", "all"), -EINVAL);
+	CHECK_EQ(PARSE("-f", "-t", ","), -EINVAL);
+	CHECK_EQ(PARSE("-f", "-t", "::1/"), -EINVAL);
+	CHECK_EQ(PARSE("-f", "-t", "~0"), -EINVAL);
+}
+
+/**
  * conf_raw_protocols() - --raw takes names of /etc/protocols and numbers,
  * once each, and refuses what merd translates or cannot pass
  */
@@ -292,6 +337,7 @@ int main(void)
 	RUN(conf_parse_twice_starts_afresh);
 	RUN(conf_version_and_help);
 	RUN(conf_bad_options_refused);
+	RUN(conf_port_specs);
 	RUN(conf_raw_protocols);
 	RUN(conf_runas_user);
 	return unit_done();
