@@ -150,7 +150,7 @@ fake_guest() {
 	run "${USER_ARGV[@]}"
 	echo "status $status: $output"
 	[ "$status" -eq 1 ]
-	grep -q 'isolation: unshare user, mount, IPC, UTS: No space left on device' <<<"$output"
+	grep -qE 'isolation: unshare user, mount, IPC, UTS(, PID)?: No space left on device' <<<"$output"
 	grep -q "listening on $SOCK" <<<"$output"	# it got that far
 	[ ! -e "$PIDF" ] && [ ! -e "$SOCK" ] && [ ! -e "$ctl" ]
 }

@@ -353,7 +353,7 @@ udp_flows() {
 	rows=$(udp_flows "$sock")
 	echo "after the exchange: $rows"
 	# guest 198.51.100.10:80, remote the real client 198.51.100.3, answered
-	grep -qE '^[0-9]+ +udp +198\.51\.100\.10 +80 +198\.51\.100\.3 +[0-9]+ +answered +' <<<"$rows"
+	grep -qE '^[0-9]+ +udp +17 +guest +198\.51\.100\.10 +80 +198\.51\.100\.3 +[0-9]+ +answered +' <<<"$rows"
 	sleep 1
 	[ -n "$(udp_flows "$sock")" ]	# not before the timeout
 	_wait_for 5 eval '[ -z "$(udp_flows "$sock")" ]'
