@@ -20,7 +20,9 @@
  * trimmed lazily, an answered flow being dropped from it when it reaches
  * the head. So the cost is O(1) amortized and nothing on the data path.
  * Answered flows and TCP connections are never evicted; if nothing can
- * be, the new flow is refused (counted as drop_flow_full).
+ * be, the new flow is refused (counted as drop_flow_full). The same goes
+ * when the process runs out of descriptors before the table fills (an
+ * open files limit below --max-flows): flow_socket() evicts the same way.
  *
  * Ageing: each flow has a deadline, pushed forward by traffic. One timerfd
  * is armed for the earliest deadline known; when it fires, a scan removes
@@ -352,6 +354,26 @@ bool flow_full(struct ctx *c)
 		return false;
 	count_drop(c, CNT_drop_flow_full);
 	return true;
+}
+
+/**
+ * flow_socket() - Open the host socket of a new flow; out of descriptors,
+ * let the oldest unanswered UDP or ICMP flow make room, as for a full table
+ * @c:		Execution context
+ * @domain:	As for socket(2)
+ * @type:	As for socket(2)
+ * @protocol:	As for socket(2)
+ *
+ * Return: the socket, or -1 with errno set
+ */
+int flow_socket(struct ctx *c, int domain, int type, int protocol)
+{
+	int s = socket(domain, type, protocol);
+
+	while (s < 0 && (errno == EMFILE || errno == ENFILE) &&
+	       flow_evict(c))
+		s = socket(domain, type, protocol);
+	return s;
 }
 
 /**

@@ -132,6 +132,7 @@ int flow_table_init(struct ctx *c, uint32_t max);
 struct flow *flow_lookup(const struct flow_table *ft,
 			 const struct flow_key *key);
 bool flow_full(struct ctx *c);
+int flow_socket(struct ctx *c, int domain, int type, int protocol);
 struct flow *flow_insert(struct ctx *c, const struct flow_key *key);
 struct flow *flow_insert_sock(struct ctx *c, const struct flow_key *key,
 			      int s, uint32_t events);

@@ -58,9 +58,9 @@ static struct flow *icmp_flow_open(struct ctx *c, const struct flow_key *key)
 	default:
 		break;
 	}
-	s = socket(v6 ? AF_INET6 : AF_INET,
-		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		   v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+	s = flow_socket(c, v6 ? AF_INET6 : AF_INET,
+			SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	if (s < 0) {
 		if (errno == EACCES || errno == EPERM)
 			warn_once("ICMP echo unavailable: ping sockets not "

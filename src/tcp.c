@@ -686,14 +686,14 @@ static void tcp_reset_both(struct ctx *c, struct flow *f)
  *
  * Return: socket, or negative errno
  */
-static int tcp_sock_open(const struct ctx *c, const struct flow_key *key)
+static int tcp_sock_open(struct ctx *c, const struct flow_key *key)
 {
 	struct sockaddr_storage sa;
 	socklen_t sl = target_sockaddr(c, key, &sa);
 	int s, one = 1;
 
-	s = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		   IPPROTO_TCP);
+	s = flow_socket(c, sa.ss_family,
+			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (s < 0)
 		return -errno;
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

@@ -116,8 +116,8 @@ static struct flow *udp_flow_open(struct ctx *c, const struct flow_key *key)
 		udp_refuse(c, key);
 		return NULL;
 	}
-	s = socket(sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		   IPPROTO_UDP);
+	s = flow_socket(c, sa.ss_family,
+			SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (s < 0) {		/* out of descriptors, most likely: refuse */
 		count_drop(c, CNT_drop_sock_err);
 		debug_ratelimited("udp: socket: %s", strerror(errno));

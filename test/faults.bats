@@ -82,23 +82,35 @@ unreach_check() {
 	grep -q "guest already attached" "$MERD_LOG"
 }
 
-@test "at merd's open files limit, new flows are refused and counted, an open transfer completes intact" {
+@test "at merd's open files limit, datagrams to nowhere make room for new flows; answered ones are kept, and then new flows are refused" {
 	local out=$WORLD_DIR/run/fd.out
-	# merd raises its soft limit to the hard one: 64 files in all
-	user_argv prlimit --nofile=64:64 "$MERD" --ns -- sh -c '
+	# The namespace's command (merd's child, the same user) brings merd's
+	# open files limit down to 64 and keeps its own. It sends to 500
+	# ports nobody answers, then asks for a UDP echo and a download: the
+	# oldest unanswered flows give way. Then 80 TCP connections at once,
+	# none of which may be evicted: those past the limit are refused, and
+	# the download still completes.
+	user_argv "$MERD" --ns -- sh -c '
 		PATH=$1:$PATH
+		prlimit --pid $PPID --nofile=64:64 || exit 1
+		echo "udp: $(flood udp tap0 500 198.51.100.10 203.0.113.2 20000)"
+		sleep 0.5
+		udp_echo_check 203.0.113.2 7 4096 512 5 >/dev/null && echo echo_ok
 		tcp_xfer -t 120 -i fd-down down 203.0.113.2 5000 32M >/tmp/x.out 2>&1 &
 		x=$!
 		sleep 0.3
-		echo "udp: $(flood udp tap0 500 198.51.100.10 203.0.113.2 20000)"
+		tcp_xfer -t 60 -i fd-many many 203.0.113.2 5000 80 64K
 		wait $x
 		echo "xfer_rc=$?"
 		cat /tmp/x.out' sh "$WORLD_BIN"
 	(cd "$WORLD_DIR" && exec timeout -k 5 120 "${USER_ARGV[@]}") >"$out" 2>"$MERD_LOG"
 	cat "$out"
 	tail -n 2 "$MERD_LOG"
+	grep -qx 'echo_ok' "$out"
 	grep -qx 'xfer_rc=0' "$out"
 	tcp_check_down "$(grep '^fd-down down ' "$out")"
+	[ "$(merd_counter "$MERD_LOG" flows_evicted)" -ge 1 ]
+	grep -q '^fd-many many conns=80 .* failed=[1-9]' "$out"
 	[ "$(merd_counter "$MERD_LOG" drop_sock_err)" -ge 1 ]
 }
 
