@@ -46,7 +46,6 @@
 #include "nsfwd.h"
 #include "splice.h"
 #include "tcp.h"
-#include "tcp_ooo.h"
 #include "udp.h"
 #include "util.h"
 
@@ -489,8 +488,8 @@ void flow_remove(struct ctx *c, struct flow *f)
 		close(f->sock);
 	if (f->key.proto == FLOW_SPLICE)
 		splice_close(f);
-	if (f->key.proto == FLOW_TCP && f->tcp.ooo)
-		tcp_ooo_put(f->tcp.ooo);	/* held guest data, unsent */
+	if (f->key.proto == FLOW_TCP)
+		tcp_flow_gone(f);	/* guest data gathered or held, unsent */
 	flow_unlink(ft, f);
 	flow_un_unlink(ft, f);
 

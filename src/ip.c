@@ -485,6 +485,7 @@ static void ip_frag_input(struct ctx *c, struct ip_pkt *pkt,
 		ip4_deliver(c, pkt);
 	else if (!ip6_reasm_walk(c, pkt))
 		ip6_deliver(c, pkt);
+	tcp_rx_flush(c);	/* TCP payload in the slot, before it goes */
 	frag_release(c, slot);
 }
 

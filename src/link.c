@@ -55,6 +55,7 @@
 #include "ndp.h"
 #include "ip.h"
 #include "pcap.h"
+#include "tcp.h"
 #include "util.h"
 #include "vhost_net.h"
 #include "vhost_user.h"
@@ -194,7 +195,7 @@ int link_attach(struct ctx *c, int fd, enum link_type type)
 	}
 	l->fd = fd;
 	l->type = type;
-	l->rx_len = l->tx_len = l->tx_done = 0;
+	l->rx_len = l->rx_off = l->tx_len = l->tx_done = 0;
 	l->tx_blocked = false;
 	l->vnet_hdr = l->csum_offload = false;
 	c->guest_mac_known = false;
@@ -226,7 +227,7 @@ void link_detach(struct ctx *c, const char *why)
 	close(l->fd);
 	l->fd = -1;
 	l->type = LINK_NONE;
-	l->rx_len = l->tx_len = l->tx_done = 0;
+	l->rx_len = l->rx_off = l->tx_len = l->tx_done = 0;
 	l->tx_blocked = false;
 	c->guest_mac_known = false;
 	c->guest_addr4.s_addr = 0;
@@ -271,34 +272,68 @@ static ssize_t link_rx_stream(struct ctx *c, size_t len)
 }
 
 /**
- * link_vnet_input() - Handle one frame in the receive buffer, after its
- * virtio-net header if it has one (tap with IFF_VNET_HDR, vhost-user)
+ * link_rx_slot() - Where the next frame read from a tap or a virtqueue goes
  * @c:		Execution context
- * @len:	Bytes in the receive buffer, header included
+ *
+ * The frames of a batch are kept one after the other in the receive
+ * buffer, as TCP gathers their payload to write it to the host sockets in
+ * one call per run of segments: when the buffer is full, that payload is
+ * written (tcp_rx_flush()) before the buffer is used again from its start.
+ *
+ * Return: the place, with LINK_RX_ROOM bytes free
+ */
+uint8_t *link_rx_slot(struct ctx *c)
+{
+	struct link *l = &c->link;
+
+	if (LINK_RX_BUF - l->rx_off < LINK_RX_ROOM) {
+		tcp_rx_flush(c);
+		l->rx_off = 0;
+	}
+	return l->rx + l->rx_off;
+}
+
+/**
+ * link_rx_done() - The batch's TCP payload is written: the receive buffer
+ * is free again from its start
+ * @c:		Execution context
+ */
+void link_rx_done(struct ctx *c)
+{
+	c->link.rx_off = 0;
+}
+
+/**
+ * link_vnet_input() - Handle one frame read from a tap or a virtqueue,
+ * after its virtio-net header if it has one (IFF_VNET_HDR, vhost-user)
+ * @c:		Execution context
+ * @buf:	The frame, from link_rx_slot(): kept until the batch ends
+ * @len:	Its bytes, header included
  * @hl:		Header length: 0 for none, else at least a struct virtio_net_hdr
  *
  * The header may say that the transport checksum was left undone
  * (checksum offload, believed only where it was negotiated); segmentation
  * offload is never offered, so a frame asking for it is a framing error.
  */
-void link_vnet_input(struct ctx *c, size_t len, size_t hl)
+void link_vnet_input(struct ctx *c, uint8_t *buf, size_t len, size_t hl)
 {
 	struct link *l = &c->link;
 	struct virtio_net_hdr vh = { 0 };
 
+	l->rx_off += (len + 63) & ~(size_t)63;	/* the next frame after it */
 	if (len < hl) {
 		count_drop(c, CNT_drop_link_framing);
 		return;
 	}
 	if (hl)
-		memcpy(&vh, l->rx, sizeof(vh));
+		memcpy(&vh, buf, sizeof(vh));
 	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
 		count_drop(c, CNT_drop_link_framing);
 		return;
 	}
 	l->rx_csum_partial = l->csum_offload &&
 			     vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	eth_input(c, l->rx + hl, len - hl);
+	eth_input(c, buf + hl, len - hl);
 	l->rx_csum_partial = false;
 }
 
@@ -319,9 +354,12 @@ void link_rx(struct ctx *c)
 		ssize_t n, used;
 
 		if (l->type == LINK_TAP) {
-			n = read(l->fd, l->rx, LINK_RX_BUF);
+			uint8_t *slot = link_rx_slot(c);
+
+			n = read(l->fd, slot, LINK_RX_ROOM);
 			if (n > 0)
-				link_vnet_input(c, (size_t)n, l->vnet_hdr ?
+				link_vnet_input(c, slot, (size_t)n,
+						l->vnet_hdr ?
 						sizeof(struct virtio_net_hdr) :
 						0);
 		} else {
@@ -336,6 +374,7 @@ void link_rx(struct ctx *c)
 				used = link_rx_stream(c, l->rx_len);
 				if (used < 0)
 					return;
+				tcp_rx_flush(c);	/* frames move or go */
 				l->rx_len -= (size_t)used;
 				memmove(l->rx, l->rx + used, l->rx_len);
 			}

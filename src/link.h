@@ -13,6 +13,9 @@
 #define LINK_TX_BUF		(4 << 20)
 #define LINK_TX_SLOT		(4 + LINK_FRAME_MAX)
 #define LINK_RX_BUDGET		64		/* reads per wake-up */
+#define LINK_RX_ROOM		(LINK_FRAME_MAX + 64)	/* a frame read from
+						 * a tap or a virtqueue, header
+						 * included */
 
 enum link_type {
 	LINK_NONE,
@@ -28,6 +31,8 @@ enum link_type {
  * @fd:		Connected socket or tap, -1 if none
  * @rx:		Receive buffer
  * @rx_len:	Bytes of a partial frame kept at the start of @rx
+ * @rx_off:	Tap and vhost-user: where the next frame goes in @rx, after
+ *		the frames of this batch (link_rx_slot())
  * @tx:		Transmit queue: frames, each after a 4-byte length
  * @tx_len:	Bytes queued in @tx
  * @tx_done:	Bytes of @tx already written
@@ -47,6 +52,7 @@ struct link {
 	int fd;
 	uint8_t *rx;
 	size_t rx_len;
+	size_t rx_off;
 	uint8_t *tx;
 	size_t tx_len;
 	size_t tx_done;
@@ -68,7 +74,9 @@ void link_accept(struct ctx *c);
 int link_attach(struct ctx *c, int fd, enum link_type type);
 void link_detach(struct ctx *c, const char *why);
 void link_rx(struct ctx *c);
-void link_vnet_input(struct ctx *c, size_t len, size_t hl);
+void link_vnet_input(struct ctx *c, uint8_t *buf, size_t len, size_t hl);
+uint8_t *link_rx_slot(struct ctx *c);
+void link_rx_done(struct ctx *c);
 void link_event_out(struct ctx *c);
 uint8_t *link_tx_reserve(struct ctx *c, size_t *cap);
 uint8_t *link_tx_reserve_room(struct ctx *c, size_t room);

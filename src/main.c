@@ -229,6 +229,7 @@ static void main_batch_end(struct ctx *c)
 	int rounds;
 
 	tcp_batch_end(c);
+	link_rx_done(c);	/* the guest's payload is written */
 	link_tx_flush(c);
 	for (rounds = 0; rounds < 8 && !c->link.tx_blocked; rounds++) {
 		bool more = tcp_tx_resume(c);

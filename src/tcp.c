@@ -17,8 +17,14 @@
  * closed, and the flow ends when both FINs are acknowledged, on a RST from
  * either end, or after its idle timeout.
  *
- * Guest to host: in-order payload is written to the socket at once; what
- * the socket does not take is not acknowledged, and the guest sends it
+ * Guest to host: the in-order payload of a run of a flow's segments is
+ * gathered, where the frames lie in the link's receive buffer, and written
+ * to the socket in one call: when a segment of another flow comes, before
+ * the link reuses its buffer, and at the end of the batch, before the ACKs
+ * (tcp_rx_flush()). Until then rcv_nxt stays where the socket is, so no
+ * segment toward the guest acknowledges a byte not written; the next
+ * sequence number expected is rcv_nxt plus what is gathered. What the
+ * socket does not take is not acknowledged, and the guest sends it
  * again. A segment that comes past a gap (one lost on the way) is held in
  * a slot of tcp_ooo.c, within fixed bounds, and reported with SACK blocks
  * where the guest agreed to SACK (else each one gets a duplicate ACK at
@@ -100,6 +106,7 @@
 #define TCP_SEGS_PER_CALL	64
 #define TCP_DISCARD_LEN		(16 << 20)
 #define TCP_ACCEPT_BUDGET	32
+#define TCP_WR_IOV		128	/* guest segments gathered per write */
 #define TCP_SKB_OVERHEAD	1024	/* what a queued segment costs the send
 					 * buffer beyond its payload, at most */
 
@@ -144,6 +151,10 @@ struct tcp_seg {
  * @list_max:	Capacity of each list
  * @discard:	Peek target for in-flight bytes without SO_PEEK_OFF
  * @isn_key:	Key for initial sequence numbers
+ * @wr_flow:	Flow whose in-order guest payload is gathered in @wr_iov
+ * @wr_n:	Pieces in @wr_iov
+ * @wr_len:	Bytes in them, 0 if nothing is gathered
+ * @wr_iov:	That payload, in the frames of the batch (tcp_rx_flush())
  */
 static struct tcp_lists {
 	uint32_t *ack_list;
@@ -155,6 +166,10 @@ static struct tcp_lists {
 	uint32_t list_max;
 	uint8_t *discard;
 	uint64_t isn_key[2];
+	struct flow *wr_flow;
+	int wr_n;
+	size_t wr_len;
+	struct iovec wr_iov[TCP_WR_IOV];
 } tcp;
 
 static void tcp_data_to_guest(struct ctx *c, struct flow *f);
@@ -314,6 +329,19 @@ static bool tcp_v6(const struct flow *f)
 }
 
 /**
+ * tcp_wr_pending() - Guest payload of a flow gathered, not yet written
+ * @f:		Flow
+ *
+ * Return: bytes
+ */
+static uint32_t tcp_wr_pending(const struct flow *f)
+{
+	if (!tcp.wr_len || f != tcp.wr_flow)
+		return 0;
+	return (uint32_t)tcp.wr_len;
+}
+
+/**
  * tcp_wnd_measure() - Measure the socket's free send space
  * @f:		Flow with a socket
  *
@@ -383,7 +411,7 @@ static uint16_t tcp_wnd_to_guest(struct flow *f)
 			      f->tcp.wnd_meas / 8))) &&
 	    tcp_wnd_measure(f))
 		return 0xffff;
-	free_bytes = f->tcp.wnd_free;
+	free_bytes = f->tcp.wnd_free - MIN(f->tcp.wnd_free, tcp_wr_pending(f));
 	if (f->tcp.flags & TCP_F_WSCALE)
 		free_bytes >>= TCP_WSCALE_OURS;
 	return (uint16_t)MIN(free_bytes, 0xffff);
@@ -1038,7 +1066,102 @@ static void tcp_ooo_hold(struct ctx *c, struct flow *f,
 }
 
 /**
- * tcp_data_from_guest() - Write a segment's in-order payload to the socket,
+ * tcp_wr_flush() - Write the payload gathered for a flow in one call
+ * @c:		Execution context
+ *
+ * Return: 0, or -1 if the socket failed and that flow was ended
+ */
+static int tcp_wr_flush(struct ctx *c)
+{
+	struct flow *f = tcp.wr_flow;
+	size_t len = tcp.wr_len;
+	int n = tcp.wr_n;
+
+	if (!len)
+		return 0;
+	tcp.wr_len = 0;
+	tcp.wr_n = 0;
+	tcp.wr_flow = NULL;
+	return tcp_sock_write(c, f, tcp.wr_iov, n, len) < 0 ? -1 : 0;
+}
+
+/**
+ * tcp_rx_flush() - Write the guest payload gathered so far to its socket:
+ * before the link reuses the buffer its frames are in, and at the end of
+ * a batch
+ * @c:		Execution context
+ */
+void tcp_rx_flush(struct ctx *c)
+{
+	tcp_wr_flush(c);
+}
+
+/**
+ * tcp_wr_own_flush() - Write what is gathered for a flow before something
+ * that needs its socket to have all of it (a FIN, data past a gap)
+ * @c:		Execution context
+ * @f:		Flow
+ *
+ * Return: 0, or -1 if the socket failed and the flow was ended
+ */
+static int tcp_wr_own_flush(struct ctx *c, const struct flow *f)
+{
+	return tcp.wr_len && tcp.wr_flow == f ? tcp_wr_flush(c) : 0;
+}
+
+/**
+ * tcp_rcv_expect() - Next sequence number expected from the guest
+ * @f:		Flow
+ *
+ * Return: rcv_nxt, past what is gathered for the socket
+ */
+static uint32_t tcp_rcv_expect(const struct flow *f)
+{
+	return f->tcp.rcv_nxt + tcp_wr_pending(f);
+}
+
+/**
+ * tcp_wr_add() - Gather in-order payload, to be written with the rest of
+ * the run (tcp_rx_flush())
+ * @c:		Execution context
+ * @f:		Flow, established, holding nothing past a gap
+ * @data:	Payload, in a frame of the link's receive buffer
+ * @len:	Its length, nonzero
+ *
+ * Return: 0, or -1 if the socket failed and the flow was ended
+ */
+static int tcp_wr_add(struct ctx *c, struct flow *f, const uint8_t *data,
+		      size_t len)
+{
+	if (tcp.wr_len && tcp.wr_flow != f)
+		tcp_wr_flush(c);		/* another flow's run ends */
+	if (tcp.wr_n == TCP_WR_IOV && tcp_wr_flush(c))
+		return -1;
+	tcp.wr_flow = f;
+	tcp.wr_iov[tcp.wr_n].iov_base = (void *)(uintptr_t)data;
+	tcp.wr_iov[tcp.wr_n++].iov_len = len;
+	tcp.wr_len += len;
+	return 0;
+}
+
+/**
+ * tcp_flow_gone() - Forget what a flow that is being removed left: payload
+ * gathered for its socket (never acknowledged), data held past a gap
+ * @f:		Flow
+ */
+void tcp_flow_gone(const struct flow *f)
+{
+	if (tcp.wr_flow == f) {
+		tcp.wr_len = 0;
+		tcp.wr_n = 0;
+		tcp.wr_flow = NULL;
+	}
+	if (f->tcp.ooo)
+		tcp_ooo_put(f->tcp.ooo);
+}
+
+/**
+ * tcp_data_from_guest() - Take a segment's in-order payload for the socket,
  * hold one that came past a gap
  * @c:		Execution context
  * @f:		Flow, established
@@ -1061,41 +1184,52 @@ static int tcp_data_from_guest(struct ctx *c, struct flow *f,
 		tcp_ack_later(f, idx);		/* duplicate ACK */
 		return 0;
 	}
-	if (SEQ_GT(seg->seq, t->rcv_nxt)) {
+	if (SEQ_GT(seg->seq, tcp_rcv_expect(f))) {
+		if (tcp_wr_own_flush(c, f))
+			return -1;
 		tcp_ooo_hold(c, f, seg);
 		return 0;
 	}
-	skip = t->rcv_nxt - seg->seq;
+	skip = tcp_rcv_expect(f) - seg->seq;
 	if (skip >= seg->len) {
 		tcp_ack_later(f, idx);		/* all old: ACK again */
 		return 0;
 	}
+	f->pkts_out++;
+	tcp_ack_later(f, idx);
+	if (!t->ooo)
+		return tcp_wr_add(c, f, seg->data + skip, seg->len - skip);
 	iov.iov_base = (void *)(uintptr_t)(seg->data + skip);
 	iov.iov_len = seg->len - skip;
 	n = tcp_sock_write(c, f, &iov, 1, iov.iov_len);
 	if (n < 0)
 		return -1;
-	f->pkts_out++;
-	tcp_ack_later(f, idx);
-	if (t->ooo && (size_t)n == iov.iov_len)
+	if ((size_t)n == iov.iov_len)
 		return tcp_ooo_flush(c, f);
 	return 0;
 }
 
 /**
  * tcp_fin_from_guest() - Handle the guest's FIN once all data before it
- * arrived: half-close the host socket
+ * arrived and is written: half-close the host socket
  * @c:		Execution context
  * @f:		Flow
  * @seg:	Segment carrying FIN
+ *
+ * Return: 0, or -1 if the flow was ended
  */
-static void tcp_fin_from_guest(struct ctx *c, struct flow *f,
-			       const struct tcp_seg *seg)
+static int tcp_fin_from_guest(struct ctx *c, struct flow *f,
+			      const struct tcp_seg *seg)
 {
-	if (f->tcp.flags & TCP_F_GUEST_FIN ||
-	    seg->seq + (uint32_t)seg->len != f->tcp.rcv_nxt)
-		return;
-	tcp_fin_accept(c, f);
+	uint32_t fin = seg->seq + (uint32_t)seg->len;
+
+	if (f->tcp.flags & TCP_F_GUEST_FIN || fin != tcp_rcv_expect(f))
+		return 0;
+	if (tcp_wr_own_flush(c, f))
+		return -1;
+	if (fin == f->tcp.rcv_nxt)	/* else the socket took less: later */
+		tcp_fin_accept(c, f);
+	return 0;
 }
 
 /**
@@ -1260,8 +1394,8 @@ static void tcp_segment(struct ctx *c, struct flow *f,
 
 	if (tcp_ack_input(c, f, seg) || tcp_data_from_guest(c, f, seg))
 		return;
-	if (seg->flags & TCP_FIN)
-		tcp_fin_from_guest(c, f, seg);
+	if (seg->flags & TCP_FIN && tcp_fin_from_guest(c, f, seg))
+		return;
 	if (tcp_close_if_done(c, f))
 		return;
 	if (!ka_answer)
@@ -1723,6 +1857,7 @@ void tcp_batch_end(struct ctx *c)
 {
 	uint32_t i;
 
+	tcp_rx_flush(c);
 	tcp_drain_flush(c);
 	for (i = 0; i < tcp.n_ack; i++) {
 		struct flow *f = flow_at(&c->flows, tcp.ack_list[i]);

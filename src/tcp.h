@@ -105,6 +105,8 @@ void tcp_fwd_accept(struct ctx *c, int lfd, bool v6, uint16_t guest_port);
 void tcp_sock_event(struct ctx *c, struct flow *f, uint32_t events);
 void tcp_timer(struct ctx *c, struct flow *f);
 void tcp_batch_end(struct ctx *c);
+void tcp_rx_flush(struct ctx *c);
+void tcp_flow_gone(const struct flow *f);
 bool tcp_tx_resume(struct ctx *c);
 
 #endif /* MERD_TCP_H */

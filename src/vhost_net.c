@@ -85,14 +85,15 @@ static void vhost_net_interrupt(struct virtq *vq)
  * vhost_net_gather() - Copy one transmit chain out of guest memory
  * @c:		Execution context
  * @head:	First descriptor of the chain
- * @len:	Set to the bytes copied into the link's receive buffer
+ * @dst:	Where it goes: LINK_RX_ROOM bytes of the link's receive buffer
+ * @len:	Set to the bytes copied there
  * @why:	Set to the reason on -EINVAL
  *
- * Return: 0, -EMSGSIZE if the chain holds more than the buffer (walked to
- * its end all the same), -EINVAL for a bad chain
+ * Return: 0, -EMSGSIZE if the chain holds more than LINK_RX_ROOM (walked
+ * to its end all the same), -EINVAL for a bad chain
  */
-static int vhost_net_gather(struct ctx *c, uint16_t head, size_t *len,
-			     const char **why)
+static int vhost_net_gather(struct ctx *c, uint16_t head, uint8_t *dst,
+			     size_t *len, const char **why)
 {
 	struct vhost_user *v = c->link.vhost;
 	struct virtq_iter it;
@@ -107,11 +108,11 @@ static int vhost_net_gather(struct ctx *c, uint16_t head, size_t *len,
 			*why = "device-writable descriptor in a transmit chain";
 			return -EINVAL;
 		}
-		if (big || b.len > LINK_RX_BUF - got) {
+		if (big || b.len > LINK_RX_ROOM - got) {
 			big = true;
 			continue;
 		}
-		memcpy(c->link.rx + got, b.p, b.len);
+		memcpy(dst + got, b.p, b.len);
 		got += b.len;
 	}
 	if (rc < 0)
@@ -136,6 +137,7 @@ void vhost_net_rx(struct ctx *c)
 	int i, rc = 0;
 
 	for (i = 0; i < VHOST_RX_BUDGET && virtq_ready(vq); i++) {
+		uint8_t *slot = link_rx_slot(c);
 		uint16_t head;
 		size_t len = 0;
 
@@ -143,7 +145,7 @@ void vhost_net_rx(struct ctx *c)
 		if (rc == -EAGAIN)
 			break;
 		if (!rc)
-			rc = vhost_net_gather(c, head, &len, &why);
+			rc = vhost_net_gather(c, head, slot, &len, &why);
 		if (rc == -EINVAL) {
 			vhost_net_broken(c, VHOST_TXQ, why);
 			break;
@@ -152,7 +154,7 @@ void vhost_net_rx(struct ctx *c)
 		if (rc == -EMSGSIZE)
 			count_drop(c, CNT_drop_link_framing);
 		else
-			link_vnet_input(c, len, c->link.vhost->hdr_len);
+			link_vnet_input(c, slot, len, c->link.vhost->hdr_len);
 		if (c->link.type != LINK_VHOST)
 			return;
 	}

@@ -370,6 +370,28 @@ static uint32_t fz_seq_ack(struct fz_slot *s, const struct flow *f,
 	return f->tcp.rcv_nxt + (uint32_t)ds;
 }
 
+/* Frames of a batch, kept as the link keeps them in its receive buffer:
+ * TCP gathers their payload and writes it at the end of the batch */
+#define FZ_FRAME_LEN	(ETH_HDR_LEN + 40 + 60 + FZ_PAYLOAD_MAX)
+#define FZ_FRAMES	8
+static uint8_t fz_frames[FZ_FRAMES][FZ_FRAME_LEN];
+static unsigned int fz_frames_used;
+
+/**
+ * fz_frame_slot() - Where the next guest frame is built: as link_rx_slot(),
+ * the gathered payload is written before the frames are used again
+ *
+ * Return: FZ_FRAME_LEN bytes
+ */
+static uint8_t *fz_frame_slot(void)
+{
+	if (fz_frames_used == FZ_FRAMES) {
+		tcp_rx_flush(&fuzz_h.c);
+		fz_frames_used = 0;
+	}
+	return fz_frames[fz_frames_used++];
+}
+
 /**
  * fz_segment() - SEG: build a guest segment, hand it to eth_input()
  * @in:		Input, at the operation's arguments
@@ -377,7 +399,7 @@ static uint32_t fz_seq_ack(struct fz_slot *s, const struct flow *f,
  */
 static void fz_segment(struct fz_input *in, struct fz_slot *s)
 {
-	static uint8_t f[ETH_HDR_LEN + 40 + 60 + FZ_PAYLOAD_MAX];
+	uint8_t *f = fz_frame_slot();
 	uint8_t flags = in_u8(in), sel = in_u8(in), opts[40], *ip, *th;
 	uint16_t deltas = in_u16(in), wnd = in_u16(in);
 	size_t len = in_u16(in) % (FZ_PAYLOAD_MAX + 1), olen, hl, i;
@@ -565,6 +587,7 @@ static void fz_batch_end(void)
 
 	do {
 		tcp_batch_end(c);
+		fz_frames_used = 0;	/* as link_rx_done() */
 		link_tx_flush(c);
 		for (rounds = 0; rounds < 8 && !c->link.tx_blocked; rounds++) {
 			bool more = tcp_tx_resume(c);

@@ -14,6 +14,7 @@
 #   -p DIR     also record a call-graph profile of merd per case
 #              (perf record), reports in DIR/CASE.txt
 #   -c CASES   comma-separated subset of up,down,up6,down6,rr (default all)
+# MERD_COST_ARGS: more options for merd (for example "-m 1500").
 #
 # Needs perf (linux-perf), iperf3. The counts come from `perf stat -p` on
 # merd's process (software events and the raw_syscalls tracepoint; no
@@ -81,7 +82,9 @@ run_veth() {
 run_merd() {
 	local c=$1 f=$2 tpid pid='' sp rp=''
 	client_cmd "$c"
-	user_argv "$MERD" --ns -q -- sh -c 'sleep 0.3; exec "$@" >"$0" 2>&1' \
+	# shellcheck disable=SC2086 # MERD_COST_ARGS: words for merd
+	user_argv "$MERD" --ns -q ${MERD_COST_ARGS:-} -- \
+		sh -c 'sleep 0.3; exec "$@" >"$0" 2>&1' \
 		"$RAW/out.$$" "${CMD[@]}"
 	rm -f "$RAW/out.$$"
 	(cd "$WORLD_DIR" && exec timeout -k 5 $((secs + 60)) "${USER_ARGV[@]}") \
