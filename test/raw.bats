@@ -50,39 +50,6 @@ raw_peer() {
 		"$RAW_PROTO" 203.0.113.2 2001:db8:2::2
 }
 
-# _sandboxed() - True once PID runs under its seccomp filter
-_sandboxed() {
-	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$1/status" 2>/dev/null
-}
-
-# _caps_dropped() - True once PID holds no effective capability
-_caps_dropped() {
-	grep -Eq '^CapEff:[[:space:]]+0+$' "/proc/$1/status" 2>/dev/null
-}
-
-# no_caps_check() - PID runs filtered, as the test user, with no capability
-no_caps_check() {
-	local st=/proc/$1/status set
-	if [ "$(world_sanitized)" = asan ]; then
-		# ASan builds load no filter and keep the root: LeakSanitizer
-		# needs ptrace and /proc at exit (isolation_sanitized())
-		echo "ASan build: seccomp filter and empty root not checked"
-		_wait_for 10 _caps_dropped "$1" || { cat "$st"; return 1; }
-	else
-		_wait_for 10 _sandboxed "$1" || { cat "$st"; return 1; }
-	fi
-	grep -E '^(Uid|Gid|Cap[A-Za-z]+|NoNewPrivs|Seccomp):' "$st"
-	for set in CapEff CapPrm CapBnd CapInh CapAmb; do
-		grep -Eq "^$set:[[:space:]]+0+\$" "$st" ||
-			{ echo "$set is not empty"; return 1; }
-	done
-	grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st"
-	grep -Eq "^Uid:[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID[[:space:]]+$MERD_UID\$" "$st"
-	# a root the test cannot list would pass for empty
-	[ -d "/proc/$1/root/" ]
-	[ "$(world_sanitized)" = asan ] || [ -z "$(ls -A "/proc/$1/root/")" ]
-}
-
 # user_bg() - Start COMMAND... as the test user in "host", in the
 # background, stderr to $MERD_LOG; BG_PID is its pid
 user_bg() {
@@ -181,7 +148,7 @@ ping -c 3 -W 2 203.0.113.2 | sed "s/^/ping: /"'
 	forbid_ping
 	merd_vm_start "$sock"
 	grep -q 'ICMP echo: ping sockets not permitted, using a raw socket' "$MERD_LOG"
-	no_caps_check "$MERD_PID"
+	world_no_caps_check "$MERD_PID"
 	merd_vm_stop
 	[ ! -e "$sock" ]
 }
@@ -191,7 +158,7 @@ ping -c 3 -W 2 203.0.113.2 | sed "s/^/ping: /"'
 	forbid_ping
 	user_bg "$MERD" --raw gre --ns -- sh -c 'busybox ping -c 1 -W 2 203.0.113.2 >"$HOME/ping.out"; sleep 30'
 	_wait_for 5 eval '[ "$(cat /proc/$BG_PID/comm)" = merd ]'
-	no_caps_check "$BG_PID"
+	world_no_caps_check "$BG_PID"
 	_wait_for 10 grep -q 'bytes from 203\.0\.113\.2:' "$WORLD_DIR/home/ping.out"
 	# the command: a child of merd, the test user outside its namespace,
 	# with none of merd's raw sockets
@@ -305,7 +272,7 @@ for f, peer in zip(sorted(flows, key=lambda f: f["remote_addr"]),
 	_wait_for 10 _merd_listening "$sock"
 	MERD_PID=$(in_host ss -xlpn | sed -n "s|.*$sock .*pid=\([0-9]*\).*|\1|p" | head -n 1)
 	[ -n "$MERD_PID" ]
-	no_caps_check "$MERD_PID"
+	world_no_caps_check "$MERD_PID"
 	# the socket is the user's: a client running as that user connects
 	[ "$(stat -c %u "$sock")" = "$MERD_UID" ]
 	as_user python3 -c 'import socket, sys

@@ -24,16 +24,6 @@ teardown() {
 	world_teardown
 }
 
-# _sandboxed() - True once PID runs under its seccomp filter
-_sandboxed() {
-	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$1/status" 2>/dev/null
-}
-
-# _caps_dropped() - True once PID holds no effective capability
-_caps_dropped() {
-	grep -Eq '^CapEff:[[:space:]]+0+$' "/proc/$1/status" 2>/dev/null
-}
-
 # sandbox_check() - Check the isolation of the running merd PID
 sandbox_check() {
 	local pid=$1 st=/proc/$1/status set ns

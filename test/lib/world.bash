@@ -424,6 +424,40 @@ merd_vm_status() {
 	[ -s "${MERD_STATUS_FILE:-/nonexistent}" ] && cat "$MERD_STATUS_FILE"
 }
 
+# _sandboxed() - True once PID runs under its seccomp filter
+_sandboxed() {
+	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$1/status" 2>/dev/null
+}
+
+# _caps_dropped() - True once PID holds no effective capability
+_caps_dropped() {
+	grep -Eq '^CapEff:[[:space:]]+0+$' "/proc/$1/status" 2>/dev/null
+}
+
+# world_no_caps_check() - PID runs filtered, as the test user, with no
+# capability in any set, in an empty root (a sanitizer build: no filter
+# and its own root, as LeakSanitizer needs, so only the capabilities)
+world_no_caps_check() {
+	local st=/proc/$1/status set uid
+	uid=$(id -u "$MERD_TEST_USER")
+	if [ "$(world_sanitized)" = asan ]; then
+		echo "ASan build: seccomp filter and empty root not checked"
+		_wait_for 10 _caps_dropped "$1" || { cat "$st"; return 1; }
+	else
+		_wait_for 10 _sandboxed "$1" || { cat "$st"; return 1; }
+	fi
+	grep -E '^(Uid|Gid|Cap[A-Za-z]+|NoNewPrivs|Seccomp):' "$st"
+	for set in CapEff CapPrm CapBnd CapInh CapAmb; do
+		grep -Eq "^$set:[[:space:]]+0+\$" "$st" ||
+			{ echo "$set is not empty"; return 1; }
+	done
+	grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st"
+	grep -Eq "^Uid:[[:space:]]+$uid[[:space:]]+$uid[[:space:]]+$uid[[:space:]]+$uid\$" "$st"
+	# a root the test cannot list would pass for empty
+	[ -d "/proc/$1/root/" ]
+	[ "$(world_sanitized)" = asan ] || [ -z "$(ls -A "/proc/$1/root/")" ]
+}
+
 # merd_counter() - Print counter NAME from the last counters line in LOGFILE
 merd_counter() {
 	local v
